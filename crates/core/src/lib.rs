@@ -1,0 +1,16 @@
+//! Orgata's core: domain types, the one error type, the storage port and every use case.
+//!
+//! Doors (REST, GraphQL, MCP, UI) call [`services::Services`]; nothing here knows HTTP or SQL.
+
+pub mod access;
+pub mod auth;
+pub mod chain;
+pub mod crypto;
+pub mod error;
+pub mod model;
+pub mod page;
+pub mod services;
+pub mod store;
+pub mod validate;
+
+pub use error::{Error, ErrorCode, FieldError, Result};

@@ -1,0 +1,27 @@
+//! Domain records as they cross the service boundary (wire shapes of the contract).
+
+mod audit;
+mod organization;
+mod role;
+mod team;
+mod token;
+mod user;
+
+pub use audit::*;
+pub use organization::*;
+pub use role::*;
+pub use team::*;
+pub use token::*;
+pub use user::*;
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+/// Now, at the microsecond precision both backends keep (so hashes of stored times are stable).
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A new entity id: UUIDv7, so ids sort by creation time.
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

@@ -1,0 +1,248 @@
+//! The storage port. `orgata-store` implements it for SQLite and PostgreSQL.
+//!
+//! Every use case opens one transaction (`Store::begin` to write, `Store::read` to read), calls
+//! the operations it needs, appends its events, and commits: state and events land together.
+//! Every operation on team data takes the team id, so no query can cross teams by accident.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::access::AccessRole;
+use crate::error::Result;
+use crate::model::*;
+use crate::page::{Page, PageRequest};
+
+/// Where a request came from, recorded with the events it causes.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub request_id: Option<String>,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// An event to append to a chain (a team's, or a user's own for account events).
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub scope_id: Uuid,
+    pub team_id: Option<Uuid>,
+    pub kind: String,
+    pub actor: EventActor,
+    pub entity: EventEntity,
+    pub data: serde_json::Value,
+    pub meta: RequestMeta,
+}
+
+/// A stored answer to a request with an `Idempotency-Key`.
+#[derive(Debug, Clone)]
+pub struct IdempotencyRecord {
+    pub request_hash: String,
+    /// `None` while the first request is still being answered.
+    pub status: Option<u16>,
+    pub response: Option<Vec<u8>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A database backend.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// A transaction for writing (on SQLite, writers take turns).
+    async fn begin(&self) -> Result<Box<dyn Tx>>;
+    /// A transaction for reading only.
+    async fn read(&self) -> Result<Box<dyn Tx>>;
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// Which backend this is: `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Connection pool figures `(size, idle)` for metrics.
+    fn pool_stats(&self) -> (u32, u32);
+}
+
+/// One open transaction. Dropped without `commit`, it rolls back.
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> Result<()>;
+
+    // --- server keys ---
+    /// The key stored under `name`, storing `candidate` first when there is none.
+    async fn server_key(&mut self, name: &str, candidate: &[u8]) -> Result<Vec<u8>>;
+
+    // --- users and sign-in identities ---
+    async fn insert_user(&mut self, user: &User) -> Result<()>;
+    async fn user(&mut self, id: Uuid) -> Result<Option<User>>;
+    async fn user_by_email(&mut self, email: &str) -> Result<Option<User>>;
+    async fn set_user_mfa(&mut self, id: Uuid, enabled: bool) -> Result<()>;
+    async fn insert_identity(&mut self, identity: &Identity) -> Result<()>;
+    async fn identity(&mut self, provider: &str, subject: &str) -> Result<Option<Identity>>;
+
+    // --- TOTP and recovery codes ---
+    async fn put_totp(&mut self, record: &TotpRecord) -> Result<()>;
+    async fn totp(&mut self, user_id: Uuid) -> Result<Option<TotpRecord>>;
+    async fn delete_totp(&mut self, user_id: Uuid) -> Result<()>;
+    /// Records `step` as used; false when it (or a later one) was used already.
+    async fn use_totp_step(&mut self, user_id: Uuid, step: i64) -> Result<bool>;
+    async fn replace_recovery_codes(&mut self, user_id: Uuid, hashes: &[String]) -> Result<()>;
+    /// Marks a recovery code used; false when there is no such unused code.
+    async fn use_recovery_code(&mut self, user_id: Uuid, hash: &str) -> Result<bool>;
+
+    // --- refresh tokens ---
+    async fn insert_refresh_token(&mut self, record: &RefreshTokenRecord, hash: &str)
+        -> Result<()>;
+    async fn refresh_token(&mut self, hash: &str) -> Result<Option<RefreshTokenRecord>>;
+    /// Marks it used; false when it was used or revoked already.
+    async fn use_refresh_token(&mut self, id: Uuid) -> Result<bool>;
+    async fn revoke_refresh_family(&mut self, family_id: Uuid) -> Result<()>;
+
+    // --- personal access tokens ---
+    async fn insert_personal_token(&mut self, token: &PersonalToken, hash: &str) -> Result<()>;
+    async fn personal_token_by_hash(&mut self, hash: &str) -> Result<Option<PersonalTokenRecord>>;
+    async fn list_personal_tokens(
+        &mut self,
+        user_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<PersonalToken>>;
+    /// False when the user has no such live token.
+    async fn revoke_personal_token(&mut self, user_id: Uuid, id: Uuid) -> Result<bool>;
+    async fn touch_personal_token(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<()>;
+
+    // --- organizations ---
+    async fn insert_organization(&mut self, org: &Organization) -> Result<()>;
+    async fn organization(&mut self, id: Uuid) -> Result<Option<Organization>>;
+    async fn list_organizations(
+        &mut self,
+        user_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<Organization>>;
+    async fn put_organization_member(
+        &mut self,
+        org_id: Uuid,
+        user_id: Uuid,
+        role: &str,
+    ) -> Result<()>;
+    async fn organization_role(&mut self, org_id: Uuid, user_id: Uuid) -> Result<Option<String>>;
+
+    // --- teams ---
+    async fn insert_team(&mut self, team: &Team) -> Result<()>;
+    async fn team(&mut self, id: Uuid) -> Result<Option<Team>>;
+    async fn update_team(&mut self, team: &Team) -> Result<()>;
+    async fn delete_team(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<()>;
+    /// The user's teams (only `only` when the token is bound to one team).
+    async fn list_teams(
+        &mut self,
+        user_id: Uuid,
+        only: Option<Uuid>,
+        page: PageRequest,
+    ) -> Result<Page<Team>>;
+
+    // --- members ---
+    async fn insert_member(
+        &mut self,
+        team_id: Uuid,
+        user_id: Uuid,
+        role: AccessRole,
+        roles: &[Uuid],
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn member(&mut self, team_id: Uuid, user_id: Uuid) -> Result<Option<TeamMember>>;
+    async fn list_members(&mut self, team_id: Uuid, page: PageRequest) -> Result<Page<TeamMember>>;
+    async fn update_member(
+        &mut self,
+        team_id: Uuid,
+        user_id: Uuid,
+        role: AccessRole,
+        roles: &[Uuid],
+    ) -> Result<()>;
+    async fn delete_member(&mut self, team_id: Uuid, user_id: Uuid) -> Result<()>;
+    async fn count_owners(&mut self, team_id: Uuid) -> Result<i64>;
+    async fn memberships(&mut self, user_id: Uuid) -> Result<Vec<Membership>>;
+
+    // --- invitations ---
+    async fn insert_invitation(&mut self, invitation: &Invitation) -> Result<()>;
+    async fn list_invitations(
+        &mut self,
+        team_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<Invitation>>;
+    async fn pending_invitation(
+        &mut self,
+        team_id: Uuid,
+        email: &str,
+    ) -> Result<Option<Invitation>>;
+    async fn invitations_for_email(
+        &mut self,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Invitation>>;
+    async fn delete_invitation(&mut self, team_id: Uuid, id: Uuid) -> Result<bool>;
+
+    // --- business roles ---
+    async fn insert_role(&mut self, role: &Role) -> Result<()>;
+    async fn role(&mut self, team_id: Uuid, id: Uuid) -> Result<Option<Role>>;
+    async fn list_roles(&mut self, team_id: Uuid, page: PageRequest) -> Result<Page<Role>>;
+    async fn update_role(&mut self, role: &Role) -> Result<()>;
+    async fn delete_role(&mut self, team_id: Uuid, id: Uuid) -> Result<()>;
+    /// How many of `ids` are roles of the team.
+    async fn count_roles(&mut self, team_id: Uuid, ids: &[Uuid]) -> Result<i64>;
+
+    // --- secrets ---
+    async fn insert_secret(
+        &mut self,
+        team_id: Uuid,
+        name: &str,
+        ciphertext: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn update_secret(
+        &mut self,
+        team_id: Uuid,
+        name: &str,
+        ciphertext: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
+    async fn delete_secret(&mut self, team_id: Uuid, name: &str) -> Result<bool>;
+    async fn list_secrets(&mut self, team_id: Uuid, page: PageRequest) -> Result<Page<SecretInfo>>;
+    async fn secret_ciphertext(&mut self, team_id: Uuid, name: &str) -> Result<Option<Vec<u8>>>;
+
+    // --- the event log and audit chain ---
+    /// Appends to the event's chain under the chain's lock: gap-free `seq`, linked hash.
+    async fn append_event(&mut self, event: NewEvent) -> Result<Event>;
+    async fn list_audit(
+        &mut self,
+        team_id: Uuid,
+        filter: &AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>>;
+    /// Up to `limit` entries of a chain after `after_seq`, in `seq` order.
+    async fn audit_segment(
+        &mut self,
+        scope_id: Uuid,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>>;
+    /// `(last_seq, last_hash)` of a chain.
+    async fn chain_head(&mut self, scope_id: Uuid) -> Result<Option<(i64, String)>>;
+
+    // --- idempotency keys ---
+    async fn idempotency_record(
+        &mut self,
+        principal: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>>;
+    /// Claims the key for a first request; false when it is taken.
+    async fn claim_idempotency_key(
+        &mut self,
+        principal: &str,
+        key: &str,
+        request_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
+    async fn complete_idempotency_key(
+        &mut self,
+        principal: &str,
+        key: &str,
+        status: u16,
+        response: &[u8],
+    ) -> Result<()>;
+    async fn release_idempotency_key(&mut self, principal: &str, key: &str) -> Result<()>;
+    async fn purge_idempotency_keys(&mut self, before: DateTime<Utc>) -> Result<u64>;
+}

@@ -1,0 +1,141 @@
+//! Field checks shared by the use cases. Each adds to `Violations` with a JSON Pointer.
+
+use crate::error::Violations;
+
+/// A trimmed, non-empty string of at most `max` characters.
+pub fn text(v: &mut Violations, field: &str, value: &str, min: usize, max: usize) {
+    let len = value.chars().count();
+    if value.trim().chars().count() < min {
+        v.add(
+            field,
+            "too_short",
+            format!("must have at least {min} non-blank characters"),
+        );
+    } else if len > max {
+        v.add(
+            field,
+            "too_long",
+            format!("must have at most {max} characters"),
+        );
+    }
+}
+
+/// A plausible email address (one `@`, a dotted domain, no spaces).
+pub fn email(v: &mut Violations, field: &str, value: &str) {
+    let ok = value.len() <= 254
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && match value.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && local.len() <= 64
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains("..")
+            }
+            None => false,
+        };
+    if !ok {
+        v.add(field, "invalid_email", "must be an email address");
+    }
+}
+
+/// The canonical form of an email address: trimmed and lower case.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// A password of at least 12 characters.
+pub fn password(v: &mut Violations, field: &str, value: &str) {
+    let len = value.chars().count();
+    if len < 12 {
+        v.add(field, "too_short", "must have at least 12 characters");
+    } else if len > 1024 {
+        v.add(field, "too_long", "must have at most 1024 characters");
+    }
+}
+
+/// An IANA-style time zone name (`UTC`, `Area/City`).
+pub fn timezone(v: &mut Violations, field: &str, value: &str) {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c))
+        && value.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+    if !ok {
+        v.add(
+            field,
+            "invalid_timezone",
+            "must be an IANA time zone name such as Europe/Berlin or UTC",
+        );
+    }
+}
+
+/// `HH:MM` on a 24-hour clock, as minutes since midnight.
+pub fn clock_time(v: &mut Violations, field: &str, value: &str) -> Option<u32> {
+    let parsed = value.split_once(':').and_then(|(h, m)| {
+        (h.len() == 2 && m.len() == 2)
+            .then(|| Some((h.parse::<u32>().ok()?, m.parse::<u32>().ok()?)))
+            .flatten()
+    });
+    match parsed {
+        Some((h, m)) if h < 24 && m < 60 => Some(h * 60 + m),
+        _ => {
+            v.add(field, "invalid_time", "must be a time HH:MM");
+            None
+        }
+    }
+}
+
+/// One of the listed values.
+pub fn one_of(v: &mut Violations, field: &str, value: &str, allowed: &[&str]) {
+    if !allowed.contains(&value) {
+        v.add(
+            field,
+            "invalid_value",
+            format!("must be one of {}", allowed.join(", ")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(f: impl FnOnce(&mut Violations)) -> bool {
+        let mut v = Violations::new();
+        f(&mut v);
+        v.finish().is_err()
+    }
+
+    #[test]
+    fn emails() {
+        assert!(!errors(|v| email(v, "/email", "ada@example.com")));
+        for bad in [
+            "", "ada", "ada@", "@x.y", "a b@x.y", "a@x", "a@@x.y", "a@.x", "a@x..y",
+        ] {
+            assert!(errors(|v| email(v, "/email", bad)), "{bad}");
+        }
+    }
+
+    #[test]
+    fn clock_times_and_zones() {
+        assert!(!errors(|v| {
+            clock_time(v, "/t", "09:30");
+        }));
+        assert!(errors(|v| {
+            clock_time(v, "/t", "24:00");
+        }));
+        assert!(!errors(|v| timezone(v, "/tz", "Europe/Berlin")));
+        assert!(errors(|v| timezone(v, "/tz", "../etc")));
+    }
+
+    #[test]
+    fn texts_count_characters_not_bytes() {
+        assert!(!errors(|v| text(v, "/n", "ééé", 1, 3)));
+        assert!(errors(|v| text(v, "/n", "   ", 1, 3)));
+        assert!(errors(|v| text(v, "/n", "éééé", 1, 3)));
+    }
+}

@@ -1,0 +1,242 @@
+//! Extractors: the authenticated caller, the request body (parsed only after authorization),
+//! query parameters and path ids — each failing with the contract's error codes.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use orgata_core::page::{PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use orgata_core::services::Ctx;
+use orgata_core::store::RequestMeta;
+use orgata_core::{Error, FieldError};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::context;
+use crate::envelope::ApiError;
+use crate::rate_limit::Take;
+use crate::AppState;
+
+/// Where the request came from.
+pub fn request_meta(parts: &Parts) -> RequestMeta {
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let user_agent = parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(512).collect());
+    RequestMeta {
+        request_id: Some(context::request_id()),
+        ip_address: ip,
+        user_agent,
+    }
+}
+
+/// The bearer token of a request, if it sent one.
+pub fn bearer_token(parts: &Parts) -> Option<String> {
+    let value = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+fn limit(result: Take) -> Result<(), ApiError> {
+    match result {
+        Take::Allowed(info) => {
+            context::set_rate_limit(info);
+            Ok(())
+        }
+        Take::Denied {
+            retry_after_secs,
+            info,
+        } => {
+            context::set_rate_limit(info);
+            Err(ApiError(Error::RateLimited { retry_after_secs }))
+        }
+    }
+}
+
+/// The authenticated caller; also takes one request from the token's rate-limit bucket.
+pub struct Auth(pub Ctx);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer_token(parts).ok_or_else(|| {
+            Error::unauthenticated(
+                "send Authorization: Bearer <token> (an access token or a personal access token)",
+            )
+        })?;
+        let key = hex::encode(Sha256::digest(token.as_bytes()));
+        limit(state.token_limiter.take(&key))?;
+        let actor = state.services.authenticate(&token).await?;
+        Ok(Auth(Ctx {
+            actor,
+            meta: request_meta(parts),
+        }))
+    }
+}
+
+/// An unauthenticated auth endpoint's caller, limited per client address.
+pub struct Public(pub RequestMeta);
+
+impl FromRequestParts<AppState> for Public {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let meta = request_meta(parts);
+        let key = meta.ip_address.clone().unwrap_or_else(|| "unknown".into());
+        limit(state.ip_limiter.take(&key))?;
+        Ok(Public(meta))
+    }
+}
+
+/// The raw request body, parsed with [`Body::parse`] once the caller is authorized.
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state)
+            .await
+            .map(Body)
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError(Error::Coded {
+                        code: orgata_core::ErrorCode::PayloadTooLarge,
+                        message: "the body is too large".into(),
+                        details: None,
+                    })
+                } else {
+                    ApiError(Error::bad_request("the body could not be read"))
+                }
+            })
+    }
+}
+
+impl Body {
+    /// Parses JSON: malformed JSON is 400; a body of the wrong shape is 422 with a pointer to
+    /// the field. An empty body reads as `{}`.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        let value: serde_json::Value = if self.0.iter().all(|b| b.is_ascii_whitespace()) {
+            serde_json::Value::Object(Default::default())
+        } else {
+            serde_json::from_slice(&self.0)
+                .map_err(|e| Error::bad_request(format!("the body is not valid JSON: {e}")))?
+        };
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let mut pointer = String::new();
+            for segment in e.path().iter() {
+                use serde_path_to_error::Segment;
+                match segment {
+                    Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                    Segment::Map { key } => {
+                        pointer.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+                    }
+                    Segment::Enum { variant } => pointer.push_str(&format!("/{variant}")),
+                    Segment::Unknown => {}
+                }
+            }
+            let message = e.inner().to_string();
+            let (code, field) = match message
+                .strip_prefix("missing field `")
+                .and_then(|m| m.split('`').next())
+            {
+                Some(name) => ("required", format!("{pointer}/{name}")),
+                None => ("invalid", pointer),
+            };
+            ApiError(Error::Validation(vec![FieldError::new(
+                field, code, message,
+            )]))
+        })
+    }
+}
+
+/// Query parameters as text, for the typed readers below.
+pub struct QueryMap(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        Ok(QueryMap(
+            url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        ))
+    }
+}
+
+impl QueryMap {
+    /// `page` and `page_size`: unparseable is 400, out of range is 422.
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        let read = |name: &str, default: u32, max: u32| -> Result<u32, ApiError> {
+            let Some(raw) = self.0.get(name) else {
+                return Ok(default);
+            };
+            let n: i64 = raw
+                .trim()
+                .parse()
+                .map_err(|_| Error::bad_request(format!("{name} must be a whole number")))?;
+            if n < 1 || n > max as i64 {
+                return Err(Error::invalid(
+                    &format!("/{name}"),
+                    "out_of_range",
+                    format!("must be 1 to {max}"),
+                )
+                .into());
+            }
+            Ok(n as u32)
+        };
+        Ok(PageRequest {
+            page: read("page", 1, 1_000_000)?,
+            page_size: read("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?,
+        })
+    }
+
+    /// An optional text filter (at most 200 characters).
+    pub fn text(&self, name: &str) -> Result<Option<String>, ApiError> {
+        match self.0.get(name) {
+            Some(v) if v.chars().count() > 200 => {
+                Err(
+                    Error::invalid(&format!("/{name}"), "too_long", "at most 200 characters")
+                        .into(),
+                )
+            }
+            Some(v) => Ok(Some(v.clone())),
+            None => Ok(None),
+        }
+    }
+
+    /// An optional id filter: unparseable is 400.
+    pub fn uuid(&self, name: &str) -> Result<Option<Uuid>, ApiError> {
+        self.0
+            .get(name)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| ApiError(Error::bad_request(format!("{name} must be a UUID"))))
+            })
+            .transpose()
+    }
+}
+
+/// A path id: unparseable is 400.
+pub fn path_id(raw: &str, name: &str) -> Result<Uuid, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError(Error::bad_request(format!("{name} must be a UUID"))))
+}

@@ -1,0 +1,142 @@
+//! The REST door: axum routes over `orgata_core::services::Services`, the contract's envelope,
+//! and the OpenAPI document generated from the handlers.
+
+pub mod context;
+pub mod envelope;
+pub mod extract;
+pub mod middleware;
+pub mod openapi;
+pub mod rate_limit;
+pub mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use orgata_core::services::Services;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::rate_limit::{BucketConfig, RateLimiter};
+use crate::routes::*;
+
+/// Limits of the REST door.
+#[derive(Debug, Clone)]
+pub struct RestConfig {
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    /// Per-token bucket for authenticated requests.
+    pub token_bucket: BucketConfig,
+    /// Per-address bucket for the unauthenticated auth endpoints.
+    pub ip_bucket: BucketConfig,
+}
+
+impl Default for RestConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 2 * 1024 * 1024,
+            request_timeout: middleware::DEFAULT_TIMEOUT,
+            token_bucket: BucketConfig {
+                capacity: 300,
+                per_minute: 1200,
+            },
+            ip_bucket: BucketConfig {
+                capacity: 60,
+                per_minute: 60,
+            },
+        }
+    }
+}
+
+/// Renders the Prometheus text of the process's metrics.
+pub type MetricsRender = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Arc<Services>,
+    pub config: Arc<RestConfig>,
+    pub token_limiter: Arc<RateLimiter>,
+    pub ip_limiter: Arc<RateLimiter>,
+    pub metrics: Option<MetricsRender>,
+}
+
+impl AppState {
+    pub fn new(
+        services: Arc<Services>,
+        config: RestConfig,
+        metrics: Option<MetricsRender>,
+    ) -> Self {
+        Self {
+            services,
+            token_limiter: Arc::new(RateLimiter::new(config.token_bucket)),
+            ip_limiter: Arc::new(RateLimiter::new(config.ip_bucket)),
+            config: Arc::new(config),
+            metrics,
+        }
+    }
+}
+
+/// Every REST route with its OpenAPI description.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(system::healthz))
+        .routes(routes!(system::readyz))
+        .routes(routes!(system::metrics))
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(me::me))
+        .routes(routes!(me::create_token, me::list_tokens))
+        .routes(routes!(me::revoke_token))
+        .routes(routes!(me::enrol_totp, me::disable_totp))
+        .routes(routes!(me::verify_totp))
+        .routes(routes!(organizations::list, organizations::create))
+        .routes(routes!(organizations::get))
+        .routes(routes!(teams::list, teams::create))
+        .routes(routes!(teams::get, teams::update, teams::delete))
+        .routes(routes!(members::list, members::add))
+        .routes(routes!(members::get, members::update, members::remove))
+        .routes(routes!(members::list_invitations))
+        .routes(routes!(members::revoke_invitation))
+        .routes(routes!(members::create_agent))
+        .routes(routes!(roles::list, roles::create))
+        .routes(routes!(roles::get, roles::update, roles::delete))
+        .routes(routes!(secrets::list, secrets::create))
+        .routes(routes!(secrets::update, secrets::delete))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::verify))
+}
+
+/// The OpenAPI document of the REST door.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
+}
+
+/// The REST door as an axum router, with `/openapi.json` and `/docs`.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api_routes().split_for_parts();
+    let max_body = state.config.max_body_bytes;
+    api.merge(SwaggerUi::new("/docs").url("/openapi.json", doc))
+        .fallback(middleware::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::idempotency,
+        ))
+        .layer(axum::middleware::from_fn(middleware::method_not_allowed))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::body_limit,
+        ))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(middleware::request_context))
+        .with_state(state)
+}

@@ -1,0 +1,11 @@
+//! Route handlers, one module per resource. A handler parses, calls one service, renders.
+
+pub mod audit;
+pub mod auth;
+pub mod me;
+pub mod members;
+pub mod organizations;
+pub mod roles;
+pub mod secrets;
+pub mod system;
+pub mod teams;

@@ -1,0 +1,141 @@
+//! The `orgata` process: opens the store, builds the services, and serves every door.
+
+pub mod settings;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use orgata_core::crypto::MasterKey;
+use orgata_core::services::{ServiceConfig, Services};
+use orgata_rest::rate_limit::BucketConfig;
+use orgata_rest::{AppState, RestConfig};
+use secrecy::ExposeSecret;
+
+pub use settings::{SettingArgs, Settings};
+
+/// The master key: configured, or read from (and on first start written to) the key file.
+pub fn master_key(settings: &Settings) -> Result<MasterKey, String> {
+    if let Some(key) = &settings.master_key {
+        return MasterKey::from_base64(key.expose_secret())
+            .map_err(|e| format!("ORGATA_MASTER_KEY: {}", e.public_message()));
+    }
+    load_or_create_key_file(&settings.master_key_file)
+}
+
+fn load_or_create_key_file(path: &Path) -> Result<MasterKey, String> {
+    if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        return MasterKey::from_base64(&text)
+            .map_err(|e| format!("{}: {}", path.display(), e.public_message()));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let key = MasterKey::generate();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    use std::io::Write;
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    file.write_all(key.to_base64().as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    tracing::warn!(path = %path.display(), "created a new master key file; back it up: without it, team secrets cannot be read");
+    Ok(key)
+}
+
+/// The process-wide Prometheus recorder (installed once, shared by every app in the process).
+fn prometheus() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets(&[
+                    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                ])
+                .expect("static buckets")
+                .build_recorder();
+            let handle = recorder.handle();
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// Opens the database (migrating it) and builds the router of every door.
+pub async fn app(settings: &Settings) -> Result<Router, String> {
+    let store = orgata_store::connect(&settings.database_url)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let config = ServiceConfig {
+        access_token_ttl_secs: settings.access_token_ttl,
+        refresh_token_ttl_secs: settings.refresh_token_ttl,
+        ..ServiceConfig::default()
+    };
+    let services = Services::new(
+        store,
+        master_key(settings)?,
+        settings.jwt_secret_bytes(),
+        config,
+    )
+    .await
+    .map_err(|e| format!("start-up: {e}"))?;
+    let services = Arc::new(services);
+    spawn_housekeeping(services.clone());
+    let rest = RestConfig {
+        max_body_bytes: settings.max_body_bytes,
+        request_timeout: Duration::from_secs(settings.request_timeout.max(1)),
+        token_bucket: BucketConfig {
+            capacity: settings.rate_limit_burst,
+            per_minute: settings.rate_limit_per_minute,
+        },
+        ip_bucket: BucketConfig {
+            capacity: settings.auth_rate_limit_per_minute,
+            per_minute: settings.auth_rate_limit_per_minute,
+        },
+    };
+    let handle = prometheus();
+    let render: orgata_rest::MetricsRender = Arc::new(move || handle.render());
+    Ok(orgata_rest::router(AppState::new(
+        services,
+        rest,
+        Some(render),
+    )))
+}
+
+/// Hourly clean-up of expired idempotency answers.
+fn spawn_housekeeping(services: Arc<Services>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match services.purge_idempotency_keys().await {
+                Ok(n) if n > 0 => tracing::info!(purged = n, "expired idempotency keys removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "idempotency clean-up failed"),
+            }
+        }
+    });
+}
+
+/// Serves `router` on `listener` until the future `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,113 @@
+//! `orgata`: the Orgata Runtime service in one binary.
+
+use clap::{Parser, Subcommand};
+use orgata::{SettingArgs, Settings};
+use tracing_subscriber::EnvFilter;
+
+/// Orgata Runtime: run a team's business processes, and improve them like code.
+#[derive(Parser)]
+#[command(name = "orgata", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    settings: SettingArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the service (migrating the database first).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document of the REST API.
+    Openapi,
+}
+
+fn init_logging(settings: &Settings) {
+    let filter = EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if settings.log_format == "json" {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let settings = match Settings::load(&cli.settings) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("orgata: {e}");
+            std::process::exit(2);
+        }
+    };
+    init_logging(&settings);
+    let result = match cli.command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => orgata_store::connect(&settings.database_url)
+            .await
+            .map(|_| tracing::info!("migrations applied"))
+            .map_err(|e| e.to_string()),
+        Command::Openapi => {
+            println!(
+                "{}",
+                orgata_rest::openapi().to_pretty_json().unwrap_or_default()
+            );
+            Ok(())
+        }
+    };
+    if let Err(e) = result {
+        tracing::error!("{e}");
+        eprintln!("orgata: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let router = orgata::app(&settings).await?;
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+    tracing::info!(listen = %settings.listen, database = %redact_url(&settings.database_url), "orgata is serving");
+    orgata::serve(listener, router, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The URL without its password, for logs.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}

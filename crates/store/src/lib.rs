@@ -1,0 +1,31 @@
+//! SQLite and PostgreSQL implementations of [`orgata_core::store::Store`].
+//!
+//! The SQL is written once (`tx_impl!`) and expanded for each backend with `$n` placeholders,
+//! which both dialects accept; the few statements that differ are passed in per backend.
+
+mod error;
+mod postgres;
+mod sqlite;
+mod tx_impl;
+
+use std::sync::Arc;
+
+use orgata_core::store::Store;
+use orgata_core::{Error, Result};
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Opens the database at `url` (`sqlite:…` or `postgres:…`) and applies its migrations.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else {
+        Err(Error::bad_request(format!(
+            "unsupported database URL {:?}: use sqlite:… or postgres:…",
+            url.split(':').next().unwrap_or("")
+        )))
+    }
+}
