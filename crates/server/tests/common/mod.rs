@@ -1,0 +1,232 @@
+//! Test harness: each test starts the real service on 127.0.0.1:0 over a fresh database (a temp
+//! SQLite file, or a fresh PostgreSQL schema) and drives it over real HTTP.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use orgata::{SettingArgs, Settings};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// Which store a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests use, from `ORGATA_TEST_POSTGRES_URL`. In CI it must be set.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("ORGATA_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("CI=true but ORGATA_TEST_POSTGRES_URL is not set: the PostgreSQL suite is required in CI");
+            }
+            None
+        }
+    }
+}
+
+/// A running service and a client for it.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    pub database_url: String,
+    _dir: tempfile_dir::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A minimal temporary directory (removed on drop).
+pub mod tempfile_dir {
+    pub struct TempDir(pub std::path::PathBuf);
+    impl TempDir {
+        pub fn new() -> Self {
+            let dir = std::env::temp_dir().join(format!("orgata-test-{}", uuid::Uuid::now_v7().simple()));
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Settings a test may change before the app starts.
+pub type Tweak = fn(&mut SettingArgs);
+
+/// Starts the service on `backend`, or `None` when PostgreSQL is not configured (outside CI).
+pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Like [`spawn`], with settings changed by `tweak`.
+pub async fn spawn_with(backend: Backend, tweak: Tweak) -> Option<TestApp> {
+    let dir = tempfile_dir::TempDir::new();
+    let database_url = match backend {
+        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.0.join("orgata.db").display()),
+        Backend::Postgres => {
+            let Some(url) = postgres_url() else {
+                eprintln!("skipped: set ORGATA_TEST_POSTGRES_URL to run the PostgreSQL suite");
+                return None;
+            };
+            let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create schema");
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}options=-c%20search_path%3D{schema}")
+        }
+    };
+    let mut args = SettingArgs {
+        database_url: Some(database_url.clone()),
+        master_key_file: Some(dir.0.join("master.key")),
+        ..Default::default()
+    };
+    tweak(&mut args);
+    let settings = Settings::load(&args).expect("settings");
+    let router = orgata::app(&settings).await.expect("app starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(orgata::serve(listener, router, async {
+        let _ = rx.await;
+    }));
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    Some(TestApp { base, client, backend, database_url, _dir: dir, _shutdown: tx })
+}
+
+/// An answer: status, headers and the JSON body (Null when it is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    /// `data` of the envelope.
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+    /// `error.code` of the envelope.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(self.status.as_u16(), status, "unexpected answer: {:#}", self.body);
+        self
+    }
+    /// Asserts an error status and code.
+    #[track_caller]
+    pub fn expect_error(self, status: u16, code: &str) -> Self {
+        let this = self.expect(status);
+        assert_eq!(this.code(), code, "{:#}", this.body);
+        assert_eq!(this.body["success"], json!(false));
+        this
+    }
+}
+
+/// A signed-up user with their tokens and (when asked for) their organization and team.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+    pub refresh_token: String,
+    pub organization_id: Option<String>,
+    pub team_id: Option<String>,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Sends a request; `token` becomes the bearer token.
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+        let mut request = self.client.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            request = request.json(&b);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+    pub async fn delete(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+    pub async fn public_post(&self, path: &str, body: Value) -> Answer {
+        self.call(Method::POST, path, None, Some(body)).await
+    }
+
+    /// Registers `email`; with `team` it also creates an organization and that team.
+    pub async fn register(&self, email: &str, team: Option<&str>) -> Account {
+        let mut body = json!({"email": email, "password": PASSWORD, "display_name": email.split('@').next().unwrap()});
+        if let Some(team) = team {
+            body["organization_name"] = json!(format!("{team} Org"));
+            body["team_name"] = json!(team);
+        }
+        let a = self.public_post("/v1/auth/register", body).await.expect(201);
+        let d = a.data();
+        Account {
+            id: d["user"]["id"].as_str().unwrap().to_string(),
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+            token: d["access_token"].as_str().unwrap().to_string(),
+            refresh_token: d["refresh_token"].as_str().unwrap().to_string(),
+            organization_id: d["organization"]["id"].as_str().map(str::to_string),
+            team_id: d["team"]["id"].as_str().map(str::to_string),
+        }
+    }
+
+    /// Registers a user and adds them to `team_id` with `role`, using `admin_token`.
+    pub async fn member(&self, admin_token: &str, team_id: &str, email: &str, role: &str) -> Account {
+        let account = self.register(email, None).await;
+        self.post(&format!("/v1/teams/{team_id}/members"), admin_token, json!({"email": email, "access_role": role})).await.expect(201);
+        account
+    }
+}
+
+/// Runs each named `async fn(TestApp)` on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    if let Some(app) = $crate::common::spawn($crate::common::Backend::Sqlite).await {
+                        super::$name(app).await
+                    }
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = $crate::common::spawn($crate::common::Backend::Postgres).await {
+                        super::$name(app).await
+                    }
+                }
+            }
+        )*
+    };
+}
