@@ -128,6 +128,20 @@ impl Error {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Error::Internal(cause.to_string())
     }
+    /// A body field that names something that does not exist (or is not the caller's): 404,
+    /// with the field in the details.
+    pub fn unknown_reference(field: &str, message: &str) -> Self {
+        Error::Coded {
+            code: ErrorCode::NotFound,
+            message: message.to_string(),
+            details: serde_json::to_value(vec![FieldError::new(
+                field,
+                "unknown_reference",
+                message,
+            )])
+            .ok(),
+        }
+    }
     /// A single invalid field.
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
         Error::Validation(vec![FieldError::new(field, code, message)])

@@ -20,25 +20,55 @@ pub fn text(v: &mut Violations, field: &str, value: &str, min: usize, max: usize
     }
 }
 
-/// A plausible email address (one `@`, a dotted domain, no spaces).
+/// An email address of the documented shape: a dot-atom local part (`A-Z a-z 0-9 _ % + -`
+/// separated by single dots) and a host name of at least two labels (letters, digits and inner
+/// hyphens, 1 to 63 each), 3 to 254 characters in all, that is also an `email` in the JSON
+/// Schema sense. The OpenAPI pattern and format say the same.
 pub fn email(v: &mut Violations, field: &str, value: &str) {
-    let ok = value.len() <= 254
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
-        && match value.split_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && local.len() <= 64
-                    && !domain.contains('@')
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !domain.contains("..")
-            }
-            None => false,
-        };
-    if !ok {
+    if !is_email(value) {
         v.add(field, "invalid_email", "must be an email address");
     }
+}
+
+fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    let atom = |a: &str| {
+        !a.is_empty()
+            && a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_%+-".contains(&b))
+    };
+    let label = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    local.split('.').all(atom)
+        && labels.len() >= 2
+        && labels.iter().all(|l| label(l))
+        && (3..=254).contains(&value.len())
+        && is_format("email", value)
+}
+
+/// Whether `value` is valid for a JSON Schema string `format` (as jsonschema checks it).
+pub fn is_format(format: &str, value: &str) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static VALIDATORS: OnceLock<Mutex<HashMap<String, jsonschema::Validator>>> = OnceLock::new();
+    let mut map = VALIDATORS
+        .get_or_init(Default::default)
+        .lock()
+        .expect("format validators");
+    let validator = map.entry(format.to_string()).or_insert_with(|| {
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&serde_json::json!({"type": "string", "format": format}))
+            .expect("a format schema builds")
+    });
+    validator.is_valid(&serde_json::Value::String(value.to_string()))
 }
 
 /// The canonical form of an email address: trimmed and lower case.

@@ -127,6 +127,17 @@ pub fn created<T: Serialize>(data: T) -> Response {
         .into_response()
 }
 
+/// 201 with `data` and a `Location` header naming where the new resource is read.
+pub fn created_at<T: Serialize>(location: String, data: T) -> Response {
+    let mut response = created(data);
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, value);
+    }
+    response
+}
+
 /// 200 with the answer to a DELETE.
 pub fn deleted(id: impl ToString) -> Response {
     ok(Deleted {

@@ -129,15 +129,35 @@ impl<S: Send + Sync> FromRequest<S> for Body {
 }
 
 impl Body {
-    /// Parses JSON: malformed JSON is 400; a body of the wrong shape is 422 with a pointer to
-    /// the field. An empty body reads as `{}`.
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|b| b.is_ascii_whitespace())
+    }
+
+    /// Parses a required JSON body: a missing or malformed one is 400; a body of the wrong
+    /// shape is 422 with a pointer to the field.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        let value: serde_json::Value = if self.0.iter().all(|b| b.is_ascii_whitespace()) {
-            serde_json::Value::Object(Default::default())
-        } else {
-            serde_json::from_slice(&self.0)
-                .map_err(|e| Error::bad_request(format!("the body is not valid JSON: {e}")))?
-        };
+        if self.is_empty() {
+            return Err(Error::bad_request("this request needs a JSON body").into());
+        }
+        let value = serde_json::from_slice(&self.0)
+            .map_err(|e| Error::bad_request(format!("the body is not valid JSON: {e}")))?;
+        Self::shape(value)
+    }
+
+    /// Parses an optional JSON body (actions): an empty one reads as `{}`.
+    pub fn parse_or_default<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if self.is_empty() {
+            return Self::shape(serde_json::Value::Object(Default::default()));
+        }
+        self.parse()
+    }
+
+    fn shape<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+        if !value.is_object() {
+            return Err(
+                Error::invalid("", "not_an_object", "the body must be a JSON object").into(),
+            );
+        }
         serde_path_to_error::deserialize(value).map_err(|e| {
             let mut pointer = String::new();
             for segment in e.path().iter() {

@@ -4,7 +4,7 @@
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, HeaderBuilder, Object, ObjectBuilder, RefOr, Type};
+use utoipa::openapi::{ContentBuilder, HeaderBuilder, Object, RefOr, Type};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 use crate::envelope::ErrorEnvelope;
@@ -60,7 +60,6 @@ pub struct SecretPath(
     info(title = "Orgata Runtime API", description = "Run and improve a team's business processes. \
         Every answer is the envelope {success, data | error, metadata, links}; lists add pagination.",
         license(name = "Apache-2.0")),
-    modifiers(&Shared),
     security(("bearer" = [])),
     components(schemas(ErrorEnvelope)),
     tags(
@@ -77,7 +76,12 @@ pub struct SecretPath(
 )]
 pub struct ApiDoc;
 
-/// Adds the bearer scheme and the shared error answers to every operation.
+/// Adds what every operation shares (the bearer scheme, the error answers) once the routes'
+/// paths are in the document.
+pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    Shared.modify(doc);
+}
+
 struct Shared;
 
 const ERRORS: &[(&str, &str)] = &[
@@ -142,7 +146,6 @@ impl Modify for Shared {
         for (name, response) in shared.build().responses {
             components.responses.insert(name, response);
         }
-        let _ = ObjectBuilder::new();
         for item in openapi.paths.paths.values_mut() {
             for op in [
                 &mut item.get,

@@ -1,6 +1,8 @@
 //! Domain records as they cross the service boundary (wire shapes of the contract).
 
 mod audit;
+mod doc;
+pub mod lenient;
 mod organization;
 mod role;
 mod team;
@@ -8,6 +10,7 @@ mod token;
 mod user;
 
 pub use audit::*;
+pub use doc::*;
 pub use organization::*;
 pub use role::*;
 pub use team::*;

@@ -20,11 +20,11 @@ pub struct Organization {
 /// `POST /v1/organizations`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewOrganization {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
-    #[schema(max_length = 253)]
+    #[schema(min_length = 1, max_length = 253, pattern = "\\S")]
     pub domain: Option<String>,
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub industry: Option<String>,
     #[schema(pattern = "^(solo|small|medium|large|enterprise)$")]
     pub size: Option<String>,

@@ -6,7 +6,7 @@ use uuid::Uuid;
 /// A function a business role performs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RoleFunction {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     #[serde(default)]
     #[schema(max_length = 2000)]
@@ -22,7 +22,7 @@ pub struct RoleFunction {
 /// A capability a business role needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RoleCapability {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// `skill|system_access|approval_authority|resource_access`
     #[serde(rename = "type")]
@@ -51,7 +51,7 @@ pub struct Role {
 /// `POST` and `PUT /v1/teams/{team_id}/roles…`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RoleInput {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     #[serde(default)]
     #[schema(max_length = 2000)]
@@ -60,8 +60,9 @@ pub struct RoleInput {
     pub functions: Vec<RoleFunction>,
     #[serde(default)]
     pub capabilities: Vec<RoleCapability>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::int")]
     #[schema(minimum = 0, maximum = 100)]
     pub hierarchy_level: i64,
+    #[schema(value_type = Option<super::UuidText>)]
     pub reports_to: Option<Uuid>,
 }

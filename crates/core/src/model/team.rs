@@ -22,7 +22,12 @@ pub struct Team {
 #[serde(default)]
 pub struct TeamSettings {
     /// An IANA time zone name, e.g. `Europe/Berlin`.
-    #[schema(min_length = 1, max_length = 64, example = "UTC")]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[A-Z][A-Za-z0-9/_+-]{0,63}$",
+        example = "UTC"
+    )]
     pub timezone: String,
     pub working_calendar: WorkingCalendar,
 }
@@ -41,7 +46,8 @@ impl Default for TeamSettings {
 #[serde(default)]
 pub struct WorkingCalendar {
     /// ISO weekdays, 1 = Monday … 7 = Sunday.
-    #[schema(max_items = 7)]
+    #[serde(deserialize_with = "super::lenient::small_ints")]
+    #[schema(value_type = Vec<Weekday>, max_items = 7)]
     pub working_days: Vec<u8>,
     /// Start of the working day, `HH:MM`.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "09:00")]
@@ -49,7 +55,7 @@ pub struct WorkingCalendar {
     /// End of the working day, `HH:MM`, after the start.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "17:00")]
     pub end_time: String,
-    #[schema(max_items = 366)]
+    #[schema(value_type = Vec<super::DateText>, max_items = 366)]
     pub holidays: Vec<NaiveDate>,
 }
 
@@ -64,11 +70,27 @@ impl Default for WorkingCalendar {
     }
 }
 
+/// An ISO weekday, 1 = Monday … 7 = Sunday (documentation type of `working_days`).
+pub struct Weekday;
+
+impl utoipa::PartialSchema for Weekday {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(7))
+            .into()
+    }
+}
+
+impl ToSchema for Weekday {}
+
 /// `POST /v1/teams`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewTeam {
+    #[schema(value_type = super::UuidText)]
     pub organization_id: Uuid,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     #[serde(default)]
     #[schema(max_length = 2000)]
@@ -79,7 +101,7 @@ pub struct NewTeam {
 /// `PUT /v1/teams/{team_id}`: omitted fields keep their value.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct TeamUpdate {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     #[schema(max_length = 2000)]
     pub description: Option<String>,
@@ -115,10 +137,16 @@ pub struct TeamMember {
 /// `POST /v1/teams/{team_id}/members`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewMember {
-    #[schema(format = "email", min_length = 3, max_length = 254)]
+    #[schema(
+        format = "email",
+        min_length = 3,
+        max_length = 254,
+        pattern = "^[A-Za-z0-9_%+-]+(\\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    )]
     pub email: String,
     pub access_role: AccessRole,
     #[serde(default)]
+    #[schema(value_type = Vec<super::UuidText>, max_items = 100)]
     pub roles: Vec<Uuid>,
 }
 
@@ -126,6 +154,7 @@ pub struct NewMember {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct MemberUpdate {
     pub access_role: Option<AccessRole>,
+    #[schema(value_type = Option<Vec<super::UuidText>>, max_items = 100)]
     pub roles: Option<Vec<Uuid>>,
 }
 
@@ -145,12 +174,30 @@ pub struct Invitation {
 /// `POST /v1/teams/{team_id}/agents`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewAgent {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub display_name: String,
     /// `member` (the default) or `editor`.
-    pub access_role: Option<AccessRole>,
+    pub access_role: Option<AgentRole>,
     #[serde(default)]
+    #[schema(value_type = Vec<super::UuidText>, max_items = 100)]
     pub roles: Vec<Uuid>,
+}
+
+/// The access roles an agent may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentRole {
+    Member,
+    Editor,
+}
+
+impl From<AgentRole> for AccessRole {
+    fn from(r: AgentRole) -> Self {
+        match r {
+            AgentRole::Member => AccessRole::Member,
+            AgentRole::Editor => AccessRole::Editor,
+        }
+    }
 }
 
 /// The answer to creating an agent: its user and its token, shown once.

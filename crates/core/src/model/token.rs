@@ -28,10 +28,12 @@ pub struct PersonalTokenRecord {
 /// `POST /v1/me/tokens`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewPersonalToken {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     pub scopes: Option<Vec<TokenScope>>,
+    #[schema(value_type = Option<super::UuidText>)]
     pub team_id: Option<Uuid>,
+    #[schema(value_type = Option<super::DateTimeText>)]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -60,15 +62,20 @@ pub struct RefreshTokenRecord {
 /// `POST /v1/auth/register`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct Registration {
-    #[schema(format = "email", min_length = 3, max_length = 254)]
+    #[schema(
+        format = "email",
+        min_length = 3,
+        max_length = 254,
+        pattern = "^[A-Za-z0-9_%+-]+(\\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    )]
     pub email: String,
     #[schema(min_length = 12, max_length = 1024)]
     pub password: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub display_name: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub organization_name: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub team_name: Option<String>,
 }
 

@@ -28,13 +28,6 @@ impl Services {
         }
         if let Some(name) = &input.team_name {
             validate::text(&mut v, "/team_name", name, 1, 200);
-            if input.organization_name.is_none() {
-                v.add(
-                    "/team_name",
-                    "requires_organization",
-                    "a team needs organization_name too",
-                );
-            }
         }
         v.finish()?;
         let email = validate::normalize_email(&input.email);
@@ -80,7 +73,12 @@ impl Services {
 
         let mut organization = None;
         let mut team = None;
-        if let Some(org_name) = &input.organization_name {
+        // A team needs an organization: without organization_name, it takes the team's name.
+        if let Some(org_name) = input
+            .organization_name
+            .as_ref()
+            .or(input.team_name.as_ref())
+        {
             let org = Organization {
                 id: new_id(),
                 name: org_name.trim().to_string(),
@@ -317,6 +315,7 @@ impl Services {
 
     /// `POST /v1/auth/refresh`: rotates the refresh token. A reused token revokes its family.
     pub async fn refresh(&self, input: RefreshRequest, meta: &RequestMeta) -> Result<Session> {
+        check_refresh_token(&input)?;
         let invalid =
             || Error::unauthenticated("the refresh token is invalid, expired or was used already");
         let mut tx = self.store.begin().await?;
@@ -361,6 +360,7 @@ impl Services {
 
     /// `POST /v1/auth/logout`: ends the session the refresh token belongs to.
     pub async fn logout(&self, input: RefreshRequest, meta: &RequestMeta) -> Result<()> {
+        check_refresh_token(&input)?;
         let mut tx = self.store.begin().await?;
         if let Some(record) = tx
             .refresh_token(&opaque::digest(input.refresh_token.trim()))
@@ -449,6 +449,18 @@ impl Services {
         }
         Ok(Me { user, memberships })
     }
+}
+
+fn check_refresh_token(input: &RefreshRequest) -> Result<()> {
+    let len = input.refresh_token.len();
+    if len == 0 || len > 512 {
+        return Err(Error::invalid(
+            "/refresh_token",
+            "invalid_length",
+            "must be 1 to 512 characters",
+        ));
+    }
+    Ok(())
 }
 
 /// What a user's sealed TOTP secret is bound to.

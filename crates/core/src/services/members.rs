@@ -13,6 +13,16 @@ use crate::page::{Page, PageRequest};
 use crate::store::Tx;
 use crate::validate;
 
+/// Agents never administer or own a team.
+fn check_agent_role(role: AccessRole) -> Result<()> {
+    if role >= AccessRole::Admin {
+        return Err(Error::forbidden(
+            "an agent may be a viewer, a member or an editor, never an admin or an owner",
+        ));
+    }
+    Ok(())
+}
+
 impl Services {
     /// Checks that every id names a business role of the team.
     async fn check_roles(
@@ -29,9 +39,8 @@ impl Services {
             return Err(Error::invalid(field, "too_many", "at most 100 roles"));
         }
         if tx.count_roles(team_id, &roles).await? != roles.len() as i64 {
-            return Err(Error::invalid(
+            return Err(Error::unknown_reference(
                 field,
-                "unknown_role",
                 "every role must be a business role of this team",
             ));
         }
@@ -85,6 +94,9 @@ impl Services {
         let email = validate::normalize_email(&input.email);
         let now = now();
         if let Some(user) = tx.user_by_email(&email).await? {
+            if user.kind == UserKind::Agent {
+                check_agent_role(input.access_role)?;
+            }
             if tx.member(team_id, user.id).await?.is_some() {
                 return Err(Error::conflict("this user is a member already"));
             }
@@ -176,14 +188,8 @@ impl Services {
                 "the last owner cannot step down; make another owner first",
             ));
         }
-        if current.kind == Some(UserKind::Agent)
-            && !matches!(role, AccessRole::Member | AccessRole::Editor)
-        {
-            return Err(Error::invalid(
-                "/access_role",
-                "agent_role",
-                "an agent is a member or an editor",
-            ));
+        if current.kind == Some(UserKind::Agent) && role != current.access_role {
+            check_agent_role(role)?;
         }
         tx.update_member(team_id, user_id, role, &roles).await?;
         let data = json!({"user_id": user_id, "access_role": role, "previous_access_role": current.access_role, "roles": roles});
@@ -295,7 +301,10 @@ impl Services {
             .await?;
         let mut v = Violations::new();
         validate::text(&mut v, "/display_name", &input.display_name, 1, 200);
-        let role = input.access_role.unwrap_or(AccessRole::Member);
+        let role: AccessRole = input
+            .access_role
+            .map(Into::into)
+            .unwrap_or(AccessRole::Member);
         if !matches!(role, AccessRole::Member | AccessRole::Editor) {
             v.add(
                 "/access_role",

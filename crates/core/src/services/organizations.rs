@@ -31,8 +31,12 @@ impl Services {
         if let Some(industry) = &input.industry {
             validate::text(&mut v, "/industry", industry, 1, 200);
         }
-        for (i, c) in input.compliance_requirements.iter().enumerate() {
-            validate::text(&mut v, &format!("/compliance_requirements/{i}"), c, 1, 100);
+        if input.compliance_requirements.len() > 100 {
+            v.add(
+                "/compliance_requirements",
+                "too_many",
+                "at most 100 entries",
+            );
         }
         v.finish()?;
         let now = now();

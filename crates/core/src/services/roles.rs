@@ -26,6 +26,13 @@ fn check_input(input: &RoleInput) -> Result<()> {
     }
     for (i, f) in input.functions.iter().enumerate() {
         validate::text(&mut v, &format!("/functions/{i}/name"), &f.name, 1, 200);
+        if f.description.chars().count() > 2000 {
+            v.add(
+                &format!("/functions/{i}/description"),
+                "too_long",
+                "must have at most 2000 characters",
+            );
+        }
         validate::one_of(
             &mut v,
             &format!("/functions/{i}/category"),
@@ -85,11 +92,7 @@ impl Services {
                 ));
             }
             let role = tx.role(team_id, id).await?.ok_or_else(|| {
-                Error::invalid(
-                    "/reports_to",
-                    "unknown_role",
-                    "must be a business role of this team",
-                )
+                Error::unknown_reference("/reports_to", "must be a business role of this team")
             })?;
             next = role.reports_to;
             hops += 1;

@@ -31,8 +31,8 @@ fn check_name(name: &str) -> Result<()> {
 fn check_value(v: &mut Violations, value: &str) {
     if value.is_empty() {
         v.add("/value", "too_short", "must not be empty");
-    } else if value.len() > 65536 {
-        v.add("/value", "too_long", "must be at most 64 KiB");
+    } else if value.chars().count() > 65536 {
+        v.add("/value", "too_long", "must be at most 65536 characters");
     }
 }
 

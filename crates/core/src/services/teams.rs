@@ -10,10 +10,25 @@ use crate::model::*;
 use crate::page::{Page, PageRequest};
 use crate::validate;
 
+/// Working days in order, each once.
+fn normalize(mut s: TeamSettings) -> TeamSettings {
+    s.working_calendar.working_days.sort_unstable();
+    s.working_calendar.working_days.dedup();
+    s.working_calendar.holidays.sort_unstable();
+    s.working_calendar.holidays.dedup();
+    s
+}
+
 fn check_settings(v: &mut Violations, s: &TeamSettings) {
     validate::timezone(v, "/settings/timezone", &s.timezone);
     let cal = &s.working_calendar;
-    let mut seen = [false; 8];
+    if cal.working_days.len() > 7 {
+        v.add(
+            "/settings/working_calendar/working_days",
+            "too_many",
+            "at most 7 days",
+        );
+    }
     for (i, d) in cal.working_days.iter().enumerate() {
         if !(1..=7).contains(d) {
             v.add(
@@ -21,25 +36,10 @@ fn check_settings(v: &mut Violations, s: &TeamSettings) {
                 "invalid_day",
                 "must be 1 (Monday) to 7 (Sunday)",
             );
-        } else if std::mem::replace(&mut seen[*d as usize], true) {
-            v.add(
-                &format!("/settings/working_calendar/working_days/{i}"),
-                "duplicate",
-                "is listed twice",
-            );
         }
     }
-    let start = validate::clock_time(v, "/settings/working_calendar/start_time", &cal.start_time);
-    let end = validate::clock_time(v, "/settings/working_calendar/end_time", &cal.end_time);
-    if let (Some(start), Some(end)) = (start, end) {
-        if end <= start {
-            v.add(
-                "/settings/working_calendar/end_time",
-                "before_start",
-                "must be after start_time",
-            );
-        }
-    }
+    validate::clock_time(v, "/settings/working_calendar/start_time", &cal.start_time);
+    validate::clock_time(v, "/settings/working_calendar/end_time", &cal.end_time);
     if cal.holidays.len() > 366 {
         v.add(
             "/settings/working_calendar/holidays",
@@ -81,9 +81,8 @@ impl Services {
             .as_deref()
         {
             None => {
-                return Err(Error::invalid(
+                return Err(Error::unknown_reference(
                     "/organization_id",
-                    "unknown_organization",
                     "no such organization of yours",
                 ))
             }
@@ -100,7 +99,7 @@ impl Services {
             organization_id: input.organization_id,
             name: input.name.trim().to_string(),
             description: input.description,
-            settings,
+            settings: normalize(settings),
             created_at: now,
             updated_at: now,
         };
@@ -166,7 +165,7 @@ impl Services {
             changed.push("description");
         }
         if let Some(settings) = input.settings {
-            team.settings = settings;
+            team.settings = normalize(settings);
             changed.push("settings");
         }
         team.updated_at = now();

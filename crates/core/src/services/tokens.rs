@@ -40,9 +40,8 @@ impl Services {
             if tx.member(team_id, ctx.actor.user.id).await?.is_none()
                 || tx.team(team_id).await?.is_none()
             {
-                return Err(Error::invalid(
+                return Err(Error::unknown_reference(
                     "/team_id",
-                    "unknown_team",
                     "you are not a member of this team",
                 ));
             }

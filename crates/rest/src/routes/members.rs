@@ -4,7 +4,9 @@ use axum::extract::{Path, State};
 use orgata_core::access::Permission;
 use orgata_core::model::*;
 
-use crate::envelope::{created, deleted, ok, paged, ApiResult, Deleted, Envelope, PagedEnvelope};
+use crate::envelope::{
+    created, created_at, deleted, ok, paged, ApiResult, Deleted, Envelope, PagedEnvelope,
+};
 use crate::extract::{path_id, Auth, Body, QueryMap};
 use crate::AppState;
 
@@ -36,9 +38,11 @@ pub async fn add(
     s.services
         .require(&ctx, team_id, Permission::Administer)
         .await?;
-    Ok(created(
-        s.services.add_member(&ctx, team_id, body.parse()?).await?,
-    ))
+    let member = s.services.add_member(&ctx, team_id, body.parse()?).await?;
+    Ok(match member.user_id {
+        Some(user_id) => created_at(format!("/v1/teams/{team_id}/members/{user_id}"), member),
+        None => created(member),
+    })
 }
 
 /// One member.
@@ -133,9 +137,12 @@ pub async fn create_agent(
     s.services
         .require(&ctx, team_id, Permission::Administer)
         .await?;
-    Ok(created(
-        s.services
-            .create_agent(&ctx, team_id, body.parse()?)
-            .await?,
+    let agent = s
+        .services
+        .create_agent(&ctx, team_id, body.parse()?)
+        .await?;
+    Ok(created_at(
+        format!("/v1/teams/{team_id}/members/{}", agent.user.id),
+        agent,
     ))
 }

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use orgata_core::model::*;
 
-use crate::envelope::{created, ok, paged, ApiResult, Envelope, PagedEnvelope};
+use crate::envelope::{created_at, ok, paged, ApiResult, Envelope, PagedEnvelope};
 use crate::extract::{path_id, Auth, Body, QueryMap};
 use crate::AppState;
 
@@ -18,9 +18,8 @@ pub async fn list(State(s): State<AppState>, Auth(ctx): Auth, q: QueryMap) -> Ap
 #[utoipa::path(post, path = "/v1/organizations", tag = "organizations", request_body = NewOrganization,
     responses((status = 201, description = "The organization", body = Envelope<Organization>)))]
 pub async fn create(State(s): State<AppState>, Auth(ctx): Auth, body: Body) -> ApiResult {
-    Ok(created(
-        s.services.create_organization(&ctx, body.parse()?).await?,
-    ))
+    let org = s.services.create_organization(&ctx, body.parse()?).await?;
+    Ok(created_at(format!("/v1/organizations/{}", org.id), org))
 }
 
 /// One organization of the caller's.

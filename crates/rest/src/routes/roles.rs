@@ -4,7 +4,9 @@ use axum::extract::{Path, State};
 use orgata_core::access::Permission;
 use orgata_core::model::*;
 
-use crate::envelope::{created, deleted, ok, paged, ApiResult, Deleted, Envelope, PagedEnvelope};
+use crate::envelope::{
+    created_at, deleted, ok, paged, ApiResult, Deleted, Envelope, PagedEnvelope,
+};
 use crate::extract::{path_id, Auth, Body, QueryMap};
 use crate::AppState;
 
@@ -36,8 +38,10 @@ pub async fn create(
     s.services
         .require(&ctx, team_id, Permission::Administer)
         .await?;
-    Ok(created(
-        s.services.create_role(&ctx, team_id, body.parse()?).await?,
+    let role = s.services.create_role(&ctx, team_id, body.parse()?).await?;
+    Ok(created_at(
+        format!("/v1/teams/{team_id}/roles/{}", role.id),
+        role,
     ))
 }
 

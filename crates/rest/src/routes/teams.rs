@@ -4,7 +4,9 @@ use axum::extract::{Path, State};
 use orgata_core::access::Permission;
 use orgata_core::model::*;
 
-use crate::envelope::{created, deleted, ok, paged, ApiResult, Deleted, Envelope, PagedEnvelope};
+use crate::envelope::{
+    created_at, deleted, ok, paged, ApiResult, Deleted, Envelope, PagedEnvelope,
+};
 use crate::extract::{path_id, Auth, Body, QueryMap};
 use crate::AppState;
 
@@ -19,7 +21,8 @@ pub async fn list(State(s): State<AppState>, Auth(ctx): Auth, q: QueryMap) -> Ap
 #[utoipa::path(post, path = "/v1/teams", tag = "teams", request_body = NewTeam,
     responses((status = 201, description = "The team", body = Envelope<Team>)))]
 pub async fn create(State(s): State<AppState>, Auth(ctx): Auth, body: Body) -> ApiResult {
-    Ok(created(s.services.create_team(&ctx, body.parse()?).await?))
+    let team = s.services.create_team(&ctx, body.parse()?).await?;
+    Ok(created_at(format!("/v1/teams/{}", team.id), team))
 }
 
 /// One team.
