@@ -8,7 +8,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// Every setting, with its flag and environment variable. Unset ones fall back to the file.
-#[derive(Debug, Clone, Default, Args)]
+/// (No `Debug`: it holds secrets as given.)
+#[derive(Clone, Default, Args)]
 pub struct SettingArgs {
     /// TOML file with settings (any key below, snake_case).
     #[arg(long, env = "ORGATA_CONFIG", global = true)]
@@ -57,8 +58,8 @@ pub struct SettingArgs {
     pub auth_rate_limit_per_minute: Option<u32>,
 }
 
-/// The same settings as a TOML file holds them.
-#[derive(Debug, Default, Deserialize)]
+/// The same settings as a TOML file holds them. (No `Debug`: it holds secrets as given.)
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSettings {
     listen: Option<String>,
