@@ -112,11 +112,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::verify))
 }
 
-/// The OpenAPI document of the REST door.
-pub fn openapi() -> utoipa::openapi::OpenApi {
+/// The OpenAPI document of the REST door, as served at `/openapi.json`.
+pub fn openapi() -> serde_json::Value {
     let mut doc = api_routes().split_for_parts().1;
     openapi::complete(&mut doc);
-    doc
+    openapi::to_json(&doc)
 }
 
 /// The REST door as an axum router, with `/openapi.json` and `/docs`.
@@ -124,22 +124,24 @@ pub fn router(state: AppState) -> Router {
     let (api, mut doc) = api_routes().split_for_parts();
     openapi::complete(&mut doc);
     let max_body = state.config.max_body_bytes;
-    api.merge(SwaggerUi::new("/docs").url("/openapi.json", doc))
-        .fallback(middleware::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::idempotency,
-        ))
-        .layer(axum::middleware::from_fn(middleware::method_not_allowed))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::timeout,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::body_limit,
-        ))
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(axum::middleware::from_fn(middleware::request_context))
-        .with_state(state)
+    api.merge(
+        SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", openapi::to_json(&doc)),
+    )
+    .fallback(middleware::not_found)
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        middleware::idempotency,
+    ))
+    .layer(axum::middleware::from_fn(middleware::method_not_allowed))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        middleware::timeout,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        middleware::body_limit,
+    ))
+    .layer(DefaultBodyLimit::max(max_body))
+    .layer(axum::middleware::from_fn(middleware::request_context))
+    .with_state(state)
 }

@@ -80,6 +80,221 @@ pub struct ApiDoc;
 /// paths are in the document.
 pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
     Shared.modify(doc);
+    unique_operation_ids(doc);
+    add_links(doc);
+}
+
+/// The document as JSON. utoipa 5 writes Link objects' fields in snake case
+/// (`operation_id`); OpenAPI spells them `operationId`, `operationRef`, `requestBody`.
+pub fn to_json(doc: &utoipa::openapi::OpenApi) -> serde_json::Value {
+    let mut value = serde_json::to_value(doc).unwrap_or_default();
+    if let Some(paths) = value.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
+            for op in item.values_mut() {
+                let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut())
+                else {
+                    continue;
+                };
+                for response in responses.values_mut() {
+                    let Some(links) = response.get_mut("links").and_then(|l| l.as_object_mut())
+                    else {
+                        continue;
+                    };
+                    for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+                        for (from, to) in [
+                            ("operation_id", "operationId"),
+                            ("operation_ref", "operationRef"),
+                            ("request_body", "requestBody"),
+                        ] {
+                            if let Some(v) = link.remove(from) {
+                                link.insert(to.to_string(), v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    value
+}
+
+/// `{tag}_{handler}`: handler names repeat across resources (`list`, `get`, …).
+fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let tag = op
+                .tags
+                .as_ref()
+                .and_then(|t| t.first())
+                .cloned()
+                .unwrap_or_default();
+            if let Some(id) = &op.operation_id {
+                if !tag.is_empty() && !id.starts_with(&format!("{tag}_")) {
+                    op.operation_id = Some(format!("{tag}_{id}"));
+                }
+            }
+        }
+    }
+}
+
+/// Which operations a created resource leads to, and how its id fills their parameters:
+/// `(path and method of the creating operation, link name, target operation id, parameters)`.
+const LINKS: &[(&str, &str, &str, &str, &[(&str, &str)])] = &[
+    (
+        "/v1/organizations",
+        "post",
+        "GetOrganization",
+        "organizations_get",
+        &[("organization_id", "$response.body#/data/id")],
+    ),
+    (
+        "/v1/teams",
+        "post",
+        "GetTeam",
+        "teams_get",
+        &[("team_id", "$response.body#/data/id")],
+    ),
+    (
+        "/v1/teams",
+        "post",
+        "UpdateTeam",
+        "teams_update",
+        &[("team_id", "$response.body#/data/id")],
+    ),
+    (
+        "/v1/teams",
+        "post",
+        "DeleteTeam",
+        "teams_delete",
+        &[("team_id", "$response.body#/data/id")],
+    ),
+    (
+        "/v1/teams",
+        "post",
+        "ListMembers",
+        "members_list",
+        &[("team_id", "$response.body#/data/id")],
+    ),
+    (
+        "/v1/teams/{team_id}/roles",
+        "post",
+        "GetRole",
+        "roles_get",
+        &[
+            ("team_id", "$request.path.team_id"),
+            ("role_id", "$response.body#/data/id"),
+        ],
+    ),
+    (
+        "/v1/teams/{team_id}/roles",
+        "post",
+        "UpdateRole",
+        "roles_update",
+        &[
+            ("team_id", "$request.path.team_id"),
+            ("role_id", "$response.body#/data/id"),
+        ],
+    ),
+    (
+        "/v1/teams/{team_id}/roles",
+        "post",
+        "DeleteRole",
+        "roles_delete",
+        &[
+            ("team_id", "$request.path.team_id"),
+            ("role_id", "$response.body#/data/id"),
+        ],
+    ),
+    (
+        "/v1/teams/{team_id}/agents",
+        "post",
+        "GetAgent",
+        "members_get",
+        &[
+            ("team_id", "$request.path.team_id"),
+            ("user_id", "$response.body#/data/user/id"),
+        ],
+    ),
+    (
+        "/v1/teams/{team_id}/agents",
+        "post",
+        "UpdateAgent",
+        "members_update",
+        &[
+            ("team_id", "$request.path.team_id"),
+            ("user_id", "$response.body#/data/user/id"),
+        ],
+    ),
+    (
+        "/v1/teams/{team_id}/agents",
+        "post",
+        "RemoveAgent",
+        "members_remove",
+        &[
+            ("team_id", "$request.path.team_id"),
+            ("user_id", "$response.body#/data/user/id"),
+        ],
+    ),
+    (
+        "/v1/teams/{team_id}/secrets",
+        "post",
+        "UpdateSecret",
+        "secrets_update",
+        &[
+            ("team_id", "$request.path.team_id"),
+            ("name", "$response.body#/data/name"),
+        ],
+    ),
+    (
+        "/v1/teams/{team_id}/secrets",
+        "post",
+        "DeleteSecret",
+        "secrets_delete",
+        &[
+            ("team_id", "$request.path.team_id"),
+            ("name", "$response.body#/data/name"),
+        ],
+    ),
+    (
+        "/v1/me/tokens",
+        "post",
+        "RevokeToken",
+        "me_revoke_token",
+        &[("token_id", "$response.body#/data/id")],
+    ),
+];
+
+fn add_links(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::link::LinkBuilder;
+    for (path, method, name, target, params) in LINKS {
+        let Some(item) = doc.paths.paths.get_mut(*path) else {
+            continue;
+        };
+        let op = match *method {
+            "post" => item.post.as_mut(),
+            _ => None,
+        };
+        let Some(op) = op else { continue };
+        let Some(RefOr::T(response)) = op.responses.responses.get_mut("201") else {
+            continue;
+        };
+        let mut link = LinkBuilder::new().operation_id(*target);
+        for (param, expression) in *params {
+            link = link.parameter(*param, *expression);
+        }
+        response
+            .links
+            .insert((*name).to_string(), RefOr::T(link.build()));
+    }
 }
 
 struct Shared;

@@ -77,7 +77,7 @@ async fn main() {
         Command::Openapi => {
             println!(
                 "{}",
-                orgata_rest::openapi().to_pretty_json().unwrap_or_default()
+                serde_json::to_string_pretty(&orgata_rest::openapi()).unwrap_or_default()
             );
             Ok(())
         }
