@@ -158,6 +158,11 @@ impl Body {
                 Error::invalid("", "not_an_object", "the body must be a JSON object").into(),
             );
         }
+        if let Some(pointer) = nul_character(&value, String::new()) {
+            return Err(
+                Error::invalid(&pointer, "nul_character", "text must not contain U+0000").into(),
+            );
+        }
         serde_path_to_error::deserialize(value).map_err(|e| {
             let mut pointer = String::new();
             for segment in e.path().iter() {
@@ -186,6 +191,27 @@ impl Body {
     }
 }
 
+/// Where the first U+0000 sits in a JSON value (keys included), as a JSON Pointer. No store can
+/// keep it in text (PostgreSQL refuses it), so it is refused at the door.
+fn nul_character(value: &serde_json::Value, at: String) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => Some(at),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_character(v, format!("{at}/{i}"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_character(v, here)
+            }
+        }),
+        _ => None,
+    }
+}
+
 /// Query parameters as text, for the typed readers below.
 pub struct QueryMap(pub HashMap<String, String>);
 
@@ -194,11 +220,16 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
-        Ok(QueryMap(
-            url::form_urlencoded::parse(query.as_bytes())
-                .into_owned()
-                .collect(),
-        ))
+        let map: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        if map
+            .iter()
+            .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(Error::bad_request("query parameters must not contain U+0000").into());
+        }
+        Ok(QueryMap(map))
     }
 }
 
