@@ -23,6 +23,10 @@ pub enum IdempotencyDecision {
     InFlight,
 }
 
+fn sealing_context(principal: &str, key: &str) -> String {
+    format!("idempotency/{principal}/{key}")
+}
+
 impl Services {
     /// Claims `key` for `principal`, or says how it was used before.
     pub async fn begin_idempotent(
@@ -44,9 +48,14 @@ impl Services {
             Some(r) if r.request_hash != request_hash => IdempotencyDecision::Mismatch,
             Some(IdempotencyRecord {
                 status: Some(status),
-                response: Some(body),
+                response: Some(sealed),
                 ..
-            }) => IdempotencyDecision::Replay { status, body },
+            }) => {
+                let body = self
+                    .master
+                    .open(&sealed, &sealing_context(principal, key))?;
+                IdempotencyDecision::Replay { status, body }
+            }
             Some(_) => IdempotencyDecision::InFlight,
             None => {
                 if tx
@@ -73,7 +82,9 @@ impl Services {
         let mut tx = self.store.begin().await?;
         match answer {
             Some((status, body)) => {
-                tx.complete_idempotency_key(principal, key, status, body)
+                // Answers can hold secrets shown once (tokens), so they are kept sealed.
+                let sealed = self.master.seal(body, &sealing_context(principal, key))?;
+                tx.complete_idempotency_key(principal, key, status, &sealed)
                     .await?
             }
             None => tx.release_idempotency_key(principal, key).await?,
