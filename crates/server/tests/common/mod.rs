@@ -43,7 +43,8 @@ pub mod tempfile_dir {
     pub struct TempDir(pub std::path::PathBuf);
     impl TempDir {
         pub fn new() -> Self {
-            let dir = std::env::temp_dir().join(format!("orgata-test-{}", uuid::Uuid::now_v7().simple()));
+            let dir =
+                std::env::temp_dir().join(format!("orgata-test-{}", uuid::Uuid::now_v7().simple()));
             std::fs::create_dir_all(&dir).unwrap();
             TempDir(dir)
         }
@@ -75,8 +76,13 @@ pub async fn spawn_with(backend: Backend, tweak: Tweak) -> Option<TestApp> {
             };
             let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
             use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect to PostgreSQL");
-            sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create schema");
+            let mut conn = sqlx::PgConnection::connect(&url)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                .execute(&mut conn)
+                .await
+                .expect("create schema");
             let sep = if url.contains('?') { '&' } else { '?' };
             format!("{url}{sep}options=-c%20search_path%3D{schema}")
         }
@@ -95,8 +101,18 @@ pub async fn spawn_with(backend: Backend, tweak: Tweak) -> Option<TestApp> {
     tokio::spawn(orgata::serve(listener, router, async {
         let _ = rx.await;
     }));
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-    Some(TestApp { base, client, backend, database_url, _dir: dir, _shutdown: tx })
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    Some(TestApp {
+        base,
+        client,
+        backend,
+        database_url,
+        _dir: dir,
+        _shutdown: tx,
+    })
 }
 
 /// An answer: status, headers and the JSON body (Null when it is not JSON).
@@ -119,7 +135,12 @@ impl Answer {
     /// Asserts the status, showing the body when it differs.
     #[track_caller]
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(self.status.as_u16(), status, "unexpected answer: {:#}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected answer: {:#}",
+            self.body
+        );
         self
     }
     /// Asserts an error status and code.
@@ -148,8 +169,16 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 impl TestApp {
     /// Sends a request; `token` becomes the bearer token.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
-        let mut request = self.client.request(method, format!("{}{}", self.base, path));
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
         if let Some(t) = token {
             request = request.bearer_auth(t);
         }
@@ -161,7 +190,11 @@ impl TestApp {
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Answer {
@@ -187,7 +220,10 @@ impl TestApp {
             body["organization_name"] = json!(format!("{team} Org"));
             body["team_name"] = json!(team);
         }
-        let a = self.public_post("/v1/auth/register", body).await.expect(201);
+        let a = self
+            .public_post("/v1/auth/register", body)
+            .await
+            .expect(201);
         let d = a.data();
         Account {
             id: d["user"]["id"].as_str().unwrap().to_string(),
@@ -201,9 +237,21 @@ impl TestApp {
     }
 
     /// Registers a user and adds them to `team_id` with `role`, using `admin_token`.
-    pub async fn member(&self, admin_token: &str, team_id: &str, email: &str, role: &str) -> Account {
+    pub async fn member(
+        &self,
+        admin_token: &str,
+        team_id: &str,
+        email: &str,
+        role: &str,
+    ) -> Account {
         let account = self.register(email, None).await;
-        self.post(&format!("/v1/teams/{team_id}/members"), admin_token, json!({"email": email, "access_role": role})).await.expect(201);
+        self.post(
+            &format!("/v1/teams/{team_id}/members"),
+            admin_token,
+            json!({"email": email, "access_role": role}),
+        )
+        .await
+        .expect(201);
         account
     }
 }
