@@ -146,154 +146,150 @@ fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// Which operations a created resource leads to, and how its id fills their parameters:
-/// `(path and method of the creating operation, link name, target operation id, parameters)`.
-const LINKS: &[(&str, &str, &str, &str, &[(&str, &str)])] = &[
-    (
-        "/v1/organizations",
-        "post",
-        "GetOrganization",
-        "organizations_get",
-        &[("organization_id", "$response.body#/data/id")],
-    ),
-    (
-        "/v1/teams",
-        "post",
-        "GetTeam",
-        "teams_get",
-        &[("team_id", "$response.body#/data/id")],
-    ),
-    (
-        "/v1/teams",
-        "post",
-        "UpdateTeam",
-        "teams_update",
-        &[("team_id", "$response.body#/data/id")],
-    ),
-    (
-        "/v1/teams",
-        "post",
-        "DeleteTeam",
-        "teams_delete",
-        &[("team_id", "$response.body#/data/id")],
-    ),
-    (
-        "/v1/teams",
-        "post",
-        "ListMembers",
-        "members_list",
-        &[("team_id", "$response.body#/data/id")],
-    ),
-    (
-        "/v1/teams/{team_id}/roles",
-        "post",
-        "GetRole",
-        "roles_get",
-        &[
+/// A link from a creating operation's 201 answer to an operation on what it created.
+struct LinkSpec {
+    /// Path of the creating POST.
+    from: &'static str,
+    name: &'static str,
+    /// Operation id of the target.
+    to: &'static str,
+    /// Target parameter and the runtime expression that fills it.
+    params: &'static [(&'static str, &'static str)],
+}
+
+/// Which operations a created resource leads to.
+const LINKS: &[LinkSpec] = &[
+    LinkSpec {
+        from: "/v1/organizations",
+        name: "GetOrganization",
+        to: "organizations_get",
+        params: &[("organization_id", "$response.body#/data/id")],
+    },
+    LinkSpec {
+        from: "/v1/teams",
+        name: "GetTeam",
+        to: "teams_get",
+        params: &[("team_id", "$response.body#/data/id")],
+    },
+    LinkSpec {
+        from: "/v1/teams",
+        name: "UpdateTeam",
+        to: "teams_update",
+        params: &[("team_id", "$response.body#/data/id")],
+    },
+    LinkSpec {
+        from: "/v1/teams",
+        name: "DeleteTeam",
+        to: "teams_delete",
+        params: &[("team_id", "$response.body#/data/id")],
+    },
+    LinkSpec {
+        from: "/v1/teams",
+        name: "ListMembers",
+        to: "members_list",
+        params: &[("team_id", "$response.body#/data/id")],
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/roles",
+        name: "GetRole",
+        to: "roles_get",
+        params: &[
             ("team_id", "$request.path.team_id"),
             ("role_id", "$response.body#/data/id"),
         ],
-    ),
-    (
-        "/v1/teams/{team_id}/roles",
-        "post",
-        "UpdateRole",
-        "roles_update",
-        &[
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/roles",
+        name: "UpdateRole",
+        to: "roles_update",
+        params: &[
             ("team_id", "$request.path.team_id"),
             ("role_id", "$response.body#/data/id"),
         ],
-    ),
-    (
-        "/v1/teams/{team_id}/roles",
-        "post",
-        "DeleteRole",
-        "roles_delete",
-        &[
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/roles",
+        name: "DeleteRole",
+        to: "roles_delete",
+        params: &[
             ("team_id", "$request.path.team_id"),
             ("role_id", "$response.body#/data/id"),
         ],
-    ),
-    (
-        "/v1/teams/{team_id}/agents",
-        "post",
-        "GetAgent",
-        "members_get",
-        &[
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/agents",
+        name: "GetAgent",
+        to: "members_get",
+        params: &[
             ("team_id", "$request.path.team_id"),
             ("user_id", "$response.body#/data/user/id"),
         ],
-    ),
-    (
-        "/v1/teams/{team_id}/agents",
-        "post",
-        "UpdateAgent",
-        "members_update",
-        &[
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/agents",
+        name: "UpdateAgent",
+        to: "members_update",
+        params: &[
             ("team_id", "$request.path.team_id"),
             ("user_id", "$response.body#/data/user/id"),
         ],
-    ),
-    (
-        "/v1/teams/{team_id}/agents",
-        "post",
-        "RemoveAgent",
-        "members_remove",
-        &[
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/agents",
+        name: "RemoveAgent",
+        to: "members_remove",
+        params: &[
             ("team_id", "$request.path.team_id"),
             ("user_id", "$response.body#/data/user/id"),
         ],
-    ),
-    (
-        "/v1/teams/{team_id}/secrets",
-        "post",
-        "UpdateSecret",
-        "secrets_update",
-        &[
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/secrets",
+        name: "UpdateSecret",
+        to: "secrets_update",
+        params: &[
             ("team_id", "$request.path.team_id"),
             ("name", "$response.body#/data/name"),
         ],
-    ),
-    (
-        "/v1/teams/{team_id}/secrets",
-        "post",
-        "DeleteSecret",
-        "secrets_delete",
-        &[
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/secrets",
+        name: "DeleteSecret",
+        to: "secrets_delete",
+        params: &[
             ("team_id", "$request.path.team_id"),
             ("name", "$response.body#/data/name"),
         ],
-    ),
-    (
-        "/v1/me/tokens",
-        "post",
-        "RevokeToken",
-        "me_revoke_token",
-        &[("token_id", "$response.body#/data/id")],
-    ),
+    },
+    LinkSpec {
+        from: "/v1/me/tokens",
+        name: "RevokeToken",
+        to: "me_revoke_token",
+        params: &[("token_id", "$response.body#/data/id")],
+    },
 ];
 
 fn add_links(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::link::LinkBuilder;
-    for (path, method, name, target, params) in LINKS {
-        let Some(item) = doc.paths.paths.get_mut(*path) else {
+    for spec in LINKS {
+        let Some(op) = doc
+            .paths
+            .paths
+            .get_mut(spec.from)
+            .and_then(|item| item.post.as_mut())
+        else {
             continue;
         };
-        let op = match *method {
-            "post" => item.post.as_mut(),
-            _ => None,
-        };
-        let Some(op) = op else { continue };
         let Some(RefOr::T(response)) = op.responses.responses.get_mut("201") else {
             continue;
         };
-        let mut link = LinkBuilder::new().operation_id(*target);
-        for (param, expression) in *params {
+        let mut link = LinkBuilder::new().operation_id(spec.to);
+        for (param, expression) in spec.params {
             link = link.parameter(*param, *expression);
         }
         response
             .links
-            .insert((*name).to_string(), RefOr::T(link.build()));
+            .insert(spec.name.to_string(), RefOr::T(link.build()));
     }
 }
 
