@@ -256,6 +256,68 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Runs one SQL statement directly on the test's database (to tamper, or to look inside).
+    pub async fn sql(&self, statement: &str) -> u64 {
+        match self.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+                sqlx::query(statement)
+                    .execute(&pool)
+                    .await
+                    .unwrap()
+                    .rows_affected()
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+                sqlx::query(statement)
+                    .execute(&pool)
+                    .await
+                    .unwrap()
+                    .rows_affected()
+            }
+        }
+    }
+
+    /// Every byte of every row of `table`, as text the test can search.
+    pub async fn dump(&self, table: &str) -> Vec<u8> {
+        use sqlx::Row;
+        let mut out = Vec::new();
+        match self.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+                let rows = sqlx::query(&format!("SELECT * FROM {table}"))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+                for row in rows {
+                    for i in 0..row.len() {
+                        if let Ok(bytes) = row.try_get::<Vec<u8>, _>(i) {
+                            out.extend(bytes);
+                        } else if let Ok(text) = row.try_get::<String, _>(i) {
+                            out.extend(text.into_bytes());
+                        }
+                    }
+                }
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+                let sql = format!("SELECT row_to_json(t)::text FROM {table} t");
+                for row in sqlx::query(&sql).fetch_all(&pool).await.unwrap() {
+                    out.extend(row.get::<String, _>(0).into_bytes());
+                }
+                let sql = format!("SELECT encode(ciphertext, 'escape') FROM {table}");
+                if let Ok(rows) = sqlx::query(&sql).fetch_all(&pool).await {
+                    for row in rows {
+                        out.extend(row.get::<String, _>(0).into_bytes());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Runs each named `async fn(TestApp)` on SQLite and on PostgreSQL.
 #[macro_export]
 macro_rules! both_backends {
