@@ -19,11 +19,16 @@ echo "== unit and black-box tests"
 if [ -z "${ORGATA_TEST_POSTGRES_URL:-}" ]; then
   echo "note: ORGATA_TEST_POSTGRES_URL is not set, so the PostgreSQL half of the suite is skipped"
 fi
-cargo test --workspace
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+cargo test --workspace 2>&1 | tee "$log"
 
 echo "== acceptance: schemathesis"
 ./scripts/schemathesis.sh sqlite
 if [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ]; then
   ./scripts/schemathesis.sh postgres
 fi
-echo "all suites passed"
+# One closing line for the whole run: Rust tests plus schemathesis suites (each counts once).
+read -r passed failed < <(awk '/^test result:/ { p += $4; f += $6 } END { print p+0, f+0 }' "$log")
+suites=1; [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ] && suites=2
+echo "summary: $((passed + suites)) passed, $failed failed"

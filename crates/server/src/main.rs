@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 
 /// Orgata Runtime: run a team's business processes, and improve them like code.
 #[derive(Parser)]
-#[command(name = "orgata", version, about, long_about = None)]
+#[command(name = "orgata", version, about = "Orgata Runtime: run a team's business processes, and improve them like code.")]
 struct Cli {
     #[command(flatten)]
     settings: SettingArgs,

@@ -327,22 +327,7 @@ impl Services {
         };
         if record.used || record.revoked || !tx.use_refresh_token(record.id).await? {
             if record.used {
-                tx.revoke_refresh_family(record.family_id).await?;
-                let actor = EventActor {
-                    id: Some(record.user_id),
-                    kind: ActorType::User,
-                };
-                let data = json!({"family_id": record.family_id, "reason": "refresh token reused"});
-                tx.append_event(event(
-                    record.user_id,
-                    None,
-                    "session.revoked",
-                    actor,
-                    ("user", record.user_id),
-                    data,
-                    meta,
-                ))
-                .await?;
+                revoke_session(tx.as_mut(), &record, "refresh token reused", meta).await?;
                 tx.commit().await?;
             }
             return Err(invalid());
@@ -367,22 +352,7 @@ impl Services {
             .await?
         {
             if !record.revoked {
-                tx.revoke_refresh_family(record.family_id).await?;
-                let actor = EventActor {
-                    id: Some(record.user_id),
-                    kind: ActorType::User,
-                };
-                let data = json!({"family_id": record.family_id, "reason": "logout"});
-                tx.append_event(event(
-                    record.user_id,
-                    None,
-                    "session.revoked",
-                    actor,
-                    ("user", record.user_id),
-                    data,
-                    meta,
-                ))
-                .await?;
+                revoke_session(tx.as_mut(), &record, "logout", meta).await?;
             }
         }
         tx.commit().await
@@ -449,6 +419,32 @@ impl Services {
         }
         Ok(Me { user, memberships })
     }
+}
+
+/// Revokes the session (refresh-token family) of `record`, recording why.
+async fn revoke_session(
+    tx: &mut dyn Tx,
+    record: &RefreshTokenRecord,
+    reason: &str,
+    meta: &RequestMeta,
+) -> Result<()> {
+    tx.revoke_refresh_family(record.family_id).await?;
+    let actor = EventActor {
+        id: Some(record.user_id),
+        kind: ActorType::User,
+    };
+    let data = json!({"family_id": record.family_id, "reason": reason});
+    tx.append_event(event(
+        record.user_id,
+        None,
+        "session.revoked",
+        actor,
+        ("user", record.user_id),
+        data,
+        meta,
+    ))
+    .await?;
+    Ok(())
 }
 
 fn check_refresh_token(input: &RefreshRequest) -> Result<()> {

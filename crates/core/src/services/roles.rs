@@ -72,6 +72,14 @@ fn check_input(input: &RoleInput) -> Result<()> {
     v.finish()
 }
 
+/// A unique-name violation, as the caller should read it.
+fn name_taken(e: Error) -> Error {
+    match e.code() {
+        crate::ErrorCode::Conflict => Error::conflict("a role with this name exists"),
+        _ => e,
+    }
+}
+
 impl Services {
     /// `reports_to` must name another role of the team without closing a loop.
     async fn check_reports_to(
@@ -151,10 +159,7 @@ impl Services {
         };
         self.check_reports_to(tx.as_mut(), team_id, role.id, role.reports_to)
             .await?;
-        tx.insert_role(&role).await.map_err(|e| match e.code() {
-            crate::ErrorCode::Conflict => Error::conflict("a role with this name exists"),
-            _ => e,
-        })?;
+        tx.insert_role(&role).await.map_err(name_taken)?;
         tx.append_event(ctx.team_event(
             team_id,
             "role.created",
@@ -194,10 +199,7 @@ impl Services {
             updated_at: now(),
             ..current
         };
-        tx.update_role(&role).await.map_err(|e| match e.code() {
-            crate::ErrorCode::Conflict => Error::conflict("a role with this name exists"),
-            _ => e,
-        })?;
+        tx.update_role(&role).await.map_err(name_taken)?;
         tx.append_event(ctx.team_event(
             team_id,
             "role.updated",
