@@ -6,7 +6,11 @@ use tracing_subscriber::EnvFilter;
 
 /// Orgata Runtime: run a team's business processes, and improve them like code.
 #[derive(Parser)]
-#[command(name = "orgata", version, about = "Orgata Runtime: run a team's business processes, and improve them like code.")]
+#[command(
+    name = "orgata",
+    version,
+    about = "Orgata Runtime: run a team's business processes, and improve them like code."
+)]
 struct Cli {
     #[command(flatten)]
     settings: SettingArgs,

@@ -18,7 +18,12 @@ pub struct SettingArgs {
     #[arg(long, env = "ORGATA_LISTEN", global = true)]
     pub listen: Option<String>,
     /// Database URL: sqlite://path.db?mode=rwc or postgres://user:pw@host/db [default: sqlite://data/orgata.db?mode=rwc].
-    #[arg(long, env = "ORGATA_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ORGATA_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Log format: text or json [default: text].
     #[arg(long, env = "ORGATA_LOG_FORMAT", global = true)]
