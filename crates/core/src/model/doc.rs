@@ -51,3 +51,16 @@ impl PartialSchema for DateText {
     }
 }
 impl ToSchema for DateText {}
+
+/// A time zone name of the IANA database.
+pub struct TimeZoneName;
+
+impl PartialSchema for TimeZoneName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+            .into()
+    }
+}
+impl ToSchema for TimeZoneName {}

@@ -22,12 +22,7 @@ pub struct Team {
 #[serde(default)]
 pub struct TeamSettings {
     /// An IANA time zone name, e.g. `Europe/Berlin`.
-    #[schema(
-        min_length = 1,
-        max_length = 64,
-        pattern = "^[A-Z][A-Za-z0-9/_+-]{0,63}$",
-        example = "UTC"
-    )]
+    #[schema(value_type = super::TimeZoneName, example = "UTC")]
     pub timezone: String,
     pub working_calendar: WorkingCalendar,
 }
