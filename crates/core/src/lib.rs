@@ -6,6 +6,7 @@ pub mod access;
 pub mod auth;
 pub mod chain;
 pub mod crypto;
+pub mod engine;
 pub mod error;
 pub mod model;
 pub mod page;
