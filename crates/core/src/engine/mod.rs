@@ -2,3 +2,4 @@
 //! use cases (issue 3) build on these.
 
 pub mod dependencies;
+pub mod expr;
