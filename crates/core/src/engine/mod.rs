@@ -2,4 +2,6 @@
 //! use cases (issue 3) build on these.
 
 pub mod dependencies;
+pub mod due;
 pub mod expr;
+pub mod forms;
