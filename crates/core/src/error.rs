@@ -193,6 +193,10 @@ impl Violations {
     pub fn add(&mut self, field: &str, code: &str, message: impl Into<String>) {
         self.0.push(FieldError::new(field, code, message));
     }
+    /// The errors collected so far.
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.0
+    }
     /// `Ok(())` when nothing was added.
     pub fn finish(self) -> Result<()> {
         if self.0.is_empty() {

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod auth;
 pub mod chain;
+pub mod clock;
 pub mod crypto;
 pub mod engine;
 pub mod error;
@@ -13,5 +14,6 @@ pub mod page;
 pub mod services;
 pub mod store;
 pub mod validate;
+pub mod versioning;
 
 pub use error::{Error, ErrorCode, FieldError, Result};

@@ -60,7 +60,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// One open transaction. Dropped without `commit`, it rolls back.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: DefinitionTx + ExecutionTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 
     // --- server keys ---
@@ -245,4 +245,152 @@ pub trait Tx: Send {
     ) -> Result<()>;
     async fn release_idempotency_key(&mut self, principal: &str, key: &str) -> Result<()>;
     async fn purge_idempotency_keys(&mut self, before: DateTime<Utc>) -> Result<u64>;
+}
+
+/// Versioned definitions: snapshots, commits and branches.
+#[async_trait]
+pub trait DefinitionTx: Send {
+    /// Creates the branch unless it exists.
+    async fn ensure_branch(
+        &mut self,
+        team_id: Uuid,
+        name: &str,
+        kind: &str,
+        created_by: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The branch's head (`Some(None)`: a branch without commits), locking the branch row
+    /// until the transaction ends when `lock` (PostgreSQL).
+    async fn branch_head(
+        &mut self,
+        team_id: Uuid,
+        name: &str,
+        lock: bool,
+    ) -> Result<Option<Option<String>>>;
+    /// Moves the branch from `old` to `new`; false when it is no longer at `old`.
+    async fn move_branch(
+        &mut self,
+        team_id: Uuid,
+        name: &str,
+        old: Option<&str>,
+        new: &str,
+    ) -> Result<bool>;
+    async fn put_snapshot(
+        &mut self,
+        team_id: Uuid,
+        hash: &str,
+        kind: &str,
+        body: &serde_json::Value,
+    ) -> Result<()>;
+    async fn snapshot(&mut self, team_id: Uuid, hash: &str) -> Result<Option<serde_json::Value>>;
+    async fn insert_commit(
+        &mut self,
+        commit: &Commit,
+        tree: &crate::versioning::Tree,
+    ) -> Result<()>;
+    async fn commit(
+        &mut self,
+        team_id: Uuid,
+        id: &str,
+    ) -> Result<Option<(Commit, crate::versioning::Tree)>>;
+    /// The commits that changed an entity, newest first.
+    async fn entity_commits(
+        &mut self,
+        team_id: Uuid,
+        entity_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<Commit>>;
+}
+
+/// Process instances, step executions, tasks, exceptions and jobs.
+#[async_trait]
+pub trait ExecutionTx: Send {
+    async fn insert_instance(
+        &mut self,
+        instance: &ProcessInstance,
+        playbook_hash: &str,
+    ) -> Result<()>;
+    /// Writes the instance's own fields (not its executions).
+    async fn update_instance(&mut self, instance: &ProcessInstance) -> Result<()>;
+    /// The instance with its executions and its playbook snapshot hash; with `lock`, its row
+    /// stays locked until the transaction ends, so commands on one instance take turns.
+    async fn instance(
+        &mut self,
+        team_id: Uuid,
+        id: Uuid,
+        lock: bool,
+    ) -> Result<Option<(ProcessInstance, String)>>;
+    async fn list_instances(
+        &mut self,
+        team_id: Uuid,
+        filter: &InstanceFilter,
+        page: PageRequest,
+    ) -> Result<Page<ProcessInstance>>;
+    /// Whether a live instance of the playbook has this business key.
+    async fn business_key_live(
+        &mut self,
+        team_id: Uuid,
+        playbook_id: Uuid,
+        key: &str,
+    ) -> Result<bool>;
+    /// Inserts or updates a step execution.
+    async fn put_execution(&mut self, team_id: Uuid, execution: &StepExecution) -> Result<()>;
+    /// Sets the hash of an execution's callback token.
+    async fn set_callback(&mut self, execution_id: Uuid, token_hash: &str) -> Result<()>;
+    /// `(team_id, instance_id, execution_id)` of the execution with this callback token hash,
+    /// and clears it (a token is used once).
+    async fn take_callback(&mut self, token_hash: &str) -> Result<Option<(Uuid, Uuid, Uuid)>>;
+
+    async fn insert_task(&mut self, task: &Task) -> Result<()>;
+    async fn update_task(&mut self, task: &Task) -> Result<()>;
+    async fn task(&mut self, team_id: Uuid, id: Uuid) -> Result<Option<Task>>;
+    async fn list_tasks(
+        &mut self,
+        team_id: Uuid,
+        filter: &TaskFilter,
+        page: PageRequest,
+    ) -> Result<Page<Task>>;
+    async fn execution_tasks(&mut self, team_id: Uuid, execution_id: Uuid) -> Result<Vec<Task>>;
+    async fn insert_comment(&mut self, team_id: Uuid, comment: &TaskComment) -> Result<()>;
+    async fn list_comments(
+        &mut self,
+        team_id: Uuid,
+        task_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<TaskComment>>;
+
+    async fn insert_exception(&mut self, exception: &ProcessException) -> Result<()>;
+    async fn update_exception(&mut self, exception: &ProcessException) -> Result<()>;
+    async fn exception(&mut self, team_id: Uuid, id: Uuid) -> Result<Option<ProcessException>>;
+    async fn list_exceptions(
+        &mut self,
+        team_id: Uuid,
+        instance_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<ProcessException>>;
+
+    async fn insert_job(&mut self, job: &Job) -> Result<()>;
+    /// Cancels the queued jobs of an execution.
+    async fn cancel_jobs(&mut self, execution_id: Uuid) -> Result<()>;
+    /// Leases up to `limit` due jobs to `node` until `lease_until`. On PostgreSQL, rows
+    /// another node is claiming are skipped (`FOR UPDATE SKIP LOCKED`).
+    async fn claim_jobs(
+        &mut self,
+        node: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Job>>;
+    /// Ends a job `node` holds (`done`, `failed` or `cancelled`); false when it no longer
+    /// holds it.
+    async fn finish_job(&mut self, id: Uuid, node: &str, status: &str) -> Result<bool>;
+    /// Puts a job `node` holds back in the queue for another attempt.
+    async fn retry_job(
+        &mut self,
+        id: Uuid,
+        node: &str,
+        run_at: DateTime<Utc>,
+        attempts: i32,
+        error: &str,
+    ) -> Result<bool>;
 }

@@ -291,3 +291,10 @@ pub fn path_id(raw: &str, name: &str) -> Result<Uuid, ApiError> {
     raw.parse()
         .map_err(|_| ApiError(Error::bad_request(format!("{name} must be a UUID"))))
 }
+
+/// The version named by an `If-Match` header (quotes and a weak `W/` prefix dropped).
+pub fn if_match(headers: &axum::http::HeaderMap) -> Option<String> {
+    let raw = headers.get(axum::http::header::IF_MATCH)?.to_str().ok()?;
+    let v = raw.trim().trim_start_matches("W/").trim_matches('"');
+    (!v.is_empty() && v != "*").then(|| v.to_string())
+}

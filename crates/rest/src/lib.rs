@@ -110,6 +110,65 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(secrets::update, secrets::delete))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
+        .routes(routes!(processes::list, processes::create))
+        .routes(routes!(
+            processes::get,
+            processes::update,
+            processes::delete
+        ))
+        .routes(routes!(processes::history))
+        .routes(routes!(processes::start))
+        .routes(routes!(
+            documents::list_document,
+            documents::create_document
+        ))
+        .routes(routes!(
+            documents::get_document,
+            documents::update_document,
+            documents::delete_document
+        ))
+        .routes(routes!(documents::list_rule, documents::create_rule))
+        .routes(routes!(
+            documents::get_rule,
+            documents::update_rule,
+            documents::delete_rule
+        ))
+        .routes(routes!(instances::list))
+        .routes(routes!(instances::get))
+        .routes(routes!(instances::pause))
+        .routes(routes!(instances::resume))
+        .routes(routes!(instances::cancel))
+        .routes(routes!(instances::execute))
+        .routes(routes!(instances::skip))
+        .routes(routes!(instances::override_step))
+        .routes(routes!(instances::retry))
+        .routes(routes!(instances::list_exceptions, instances::raise))
+        .routes(routes!(instances::handle))
+        .routes(routes!(instances::callback))
+        .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::get, tasks::update))
+        .routes(routes!(tasks::claim))
+        .routes(routes!(tasks::complete))
+        .routes(routes!(tasks::list_comments, tasks::comment))
+        // `/playbooks…` serves exactly the routes of `/processes…` (documented once).
+        .route(
+            "/v1/teams/{team_id}/playbooks",
+            axum::routing::get(processes::list).post(processes::create),
+        )
+        .route(
+            "/v1/teams/{team_id}/playbooks/{process_id}",
+            axum::routing::get(processes::get)
+                .put(processes::update)
+                .delete(processes::delete),
+        )
+        .route(
+            "/v1/teams/{team_id}/playbooks/{process_id}/history",
+            axum::routing::get(processes::history),
+        )
+        .route(
+            "/v1/teams/{team_id}/playbooks/{process_id}/instances",
+            axum::routing::post(processes::start),
+        )
 }
 
 /// The OpenAPI document of the REST door, as served at `/openapi.json`.

@@ -72,6 +72,14 @@ fn prometheus() -> PrometheusHandle {
 
 /// Opens the database (migrating it) and builds the router of every door.
 pub async fn app(settings: &Settings) -> Result<Router, String> {
+    app_with_clock(settings, None).await
+}
+
+/// Like [`app`], with the engine reading time from `clock` (tests move it by hand).
+pub async fn app_with_clock(
+    settings: &Settings,
+    clock: Option<Arc<dyn orgata_core::clock::Clock>>,
+) -> Result<Router, String> {
     let store = orgata_store::connect(&settings.database_url)
         .await
         .map_err(|e| format!("database: {e}"))?;
@@ -88,8 +96,13 @@ pub async fn app(settings: &Settings) -> Result<Router, String> {
     )
     .await
     .map_err(|e| format!("start-up: {e}"))?;
+    let services = match clock {
+        Some(clock) => services.with_clock(clock),
+        None => services,
+    };
     let services = Arc::new(services);
     spawn_housekeeping(services.clone());
+    spawn_job_runner(services.clone());
     let rest = RestConfig {
         max_body_bytes: settings.max_body_bytes,
         request_timeout: Duration::from_secs(settings.request_timeout.max(1)),
@@ -121,6 +134,33 @@ fn spawn_housekeeping(services: Arc<Services>) {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired idempotency keys removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "idempotency clean-up failed"),
+            }
+        }
+    });
+}
+
+/// The durable job runner: leases due jobs (algorithm steps, timers) and runs them. Every
+/// node runs one; leases keep two nodes from running a job at once.
+fn spawn_job_runner(services: Arc<Services>) {
+    let node = format!("node-{}", uuid::Uuid::now_v7().simple());
+    let http = reqwest::Client::builder()
+        .user_agent(concat!("orgata/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("an HTTP client builds");
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            loop {
+                match services.run_due_jobs(&node, &http).await {
+                    Ok(n) if n > 0 => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "job runner");
+                        break;
+                    }
+                }
             }
         }
     });

@@ -6,6 +6,7 @@
 mod error;
 mod postgres;
 mod sqlite;
+mod tx_engine;
 mod tx_impl;
 
 use std::sync::Arc;

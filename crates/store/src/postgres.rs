@@ -81,3 +81,11 @@ crate::tx_impl!(
     sqlx::postgres::PgRow,
     lock_chain = "SELECT last_seq, last_hash FROM event_chains WHERE scope_id = $1 FOR UPDATE"
 );
+
+crate::tx_engine_impl!(
+    PgTx,
+    sqlx::Postgres,
+    sqlx::postgres::PgRow,
+    for_update = " FOR UPDATE",
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+);

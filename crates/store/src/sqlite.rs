@@ -97,3 +97,11 @@ crate::tx_impl!(
     sqlx::sqlite::SqliteRow,
     lock_chain = "SELECT last_seq, last_hash FROM event_chains WHERE scope_id = $1"
 );
+
+crate::tx_engine_impl!(
+    SqliteTx,
+    sqlx::Sqlite,
+    sqlx::sqlite::SqliteRow,
+    for_update = "",
+    skip_locked = ""
+);

@@ -2,8 +2,10 @@
 
 mod audit;
 mod doc;
+mod execution;
 pub mod lenient;
 mod organization;
+mod playbook;
 mod role;
 mod team;
 mod token;
@@ -11,7 +13,9 @@ mod user;
 
 pub use audit::*;
 pub use doc::*;
+pub use execution::*;
 pub use organization::*;
+pub use playbook::*;
 pub use role::*;
 pub use team::*;
 pub use token::*;

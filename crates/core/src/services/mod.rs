@@ -3,16 +3,22 @@
 
 mod accounts;
 mod audit;
+pub mod definitions;
+mod exceptions;
 pub mod idempotency;
+mod instances;
+mod jobs;
 mod login_guard;
 mod members;
 mod mfa;
 mod organizations;
 mod roles;
 mod secrets;
+mod tasks;
 mod teams;
 mod tokens;
 
+pub use instances::{InstanceCommand, StepCommand};
 pub use login_guard::LoginGuard;
 
 use std::sync::Arc;
@@ -186,6 +192,7 @@ pub struct Services {
     master: MasterKey,
     config: ServiceConfig,
     login_guard: LoginGuard,
+    clock: Arc<dyn crate::clock::Clock>,
 }
 
 impl std::fmt::Debug for Services {
@@ -227,7 +234,19 @@ impl Services {
             master,
             config,
             login_guard: LoginGuard::default(),
+            clock: Arc::new(crate::clock::SystemClock),
         })
+    }
+
+    /// The same services reading time from `clock` (tests reach due dates with it).
+    pub fn with_clock(mut self, clock: Arc<dyn crate::clock::Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The current time as the engine sees it.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// Whether the database answers.
