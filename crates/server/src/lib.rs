@@ -4,7 +4,7 @@ pub mod settings;
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use axum::Router;
@@ -101,8 +101,8 @@ pub async fn app_with_clock(
         None => services,
     };
     let services = Arc::new(services);
-    spawn_housekeeping(services.clone());
-    spawn_job_runner(services.clone());
+    spawn_housekeeping(Arc::downgrade(&services));
+    spawn_job_runner(Arc::downgrade(&services));
     let rest = RestConfig {
         max_body_bytes: settings.max_body_bytes,
         request_timeout: Duration::from_secs(settings.request_timeout.max(1)),
@@ -124,12 +124,15 @@ pub async fn app_with_clock(
     )))
 }
 
-/// Hourly clean-up of expired idempotency answers.
-fn spawn_housekeeping(services: Arc<Services>) {
+/// Hourly clean-up of expired idempotency answers; ends when the app is dropped.
+fn spawn_housekeeping(services: Weak<Services>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
+            let Some(services) = services.upgrade() else {
+                return;
+            };
             match services.purge_idempotency_keys().await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired idempotency keys removed"),
                 Ok(_) => {}
@@ -140,8 +143,9 @@ fn spawn_housekeeping(services: Arc<Services>) {
 }
 
 /// The durable job runner: leases due jobs (algorithm steps, timers) and runs them. Every
-/// node runs one; leases keep two nodes from running a job at once.
-fn spawn_job_runner(services: Arc<Services>) {
+/// node runs one; leases keep two nodes from running a job at once. It ends when the app (the
+/// router holding the services) is dropped, so a stopped server stops taking jobs.
+fn spawn_job_runner(services: Weak<Services>) {
     let node = format!("node-{}", uuid::Uuid::now_v7().simple());
     let http = reqwest::Client::builder()
         .user_agent(concat!("orgata/", env!("CARGO_PKG_VERSION")))
@@ -152,6 +156,9 @@ fn spawn_job_runner(services: Arc<Services>) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            let Some(services) = services.upgrade() else {
+                return;
+            };
             loop {
                 match services.run_due_jobs(&node, &http).await {
                     Ok(n) if n > 0 => continue,

@@ -428,6 +428,12 @@ impl<'a> Run<'a> {
         if self.instance.step_executions[i].status != StepStatus::Running {
             return Err(conflict("the step is not running"));
         }
+        if self.instance.status.is_final() {
+            return Err(conflict(format!(
+                "the instance is {}",
+                self.instance.status.as_str()
+            )));
+        }
         let step_id = self.instance.step_executions[i].step_id.clone();
         self.finish(i, StepStatus::Failed, None, Some(message.clone()));
         self.effects.push(Effect::CancelTasks { execution_id });

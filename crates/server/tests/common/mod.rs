@@ -2,7 +2,10 @@
 //! SQLite file, or a fresh PostgreSQL schema) and drives it over real HTTP.
 #![allow(dead_code)]
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use orgata_core::clock::{Clock, ManualClock};
 
 use orgata::{SettingArgs, Settings};
 use reqwest::{Method, StatusCode};
@@ -34,8 +37,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub backend: Backend,
     pub database_url: String,
-    _dir: tempfile_dir::TempDir,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    dir: tempfile_dir::TempDir,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 /// A minimal temporary directory (removed on drop).
@@ -59,13 +63,28 @@ pub mod tempfile_dir {
 /// Settings a test may change before the app starts.
 pub type Tweak = fn(&mut SettingArgs);
 
+/// The engine's clock in a test: the system clock, or one the test moves.
+pub type TestClock = Option<Arc<dyn Clock>>;
+
 /// Starts the service on `backend`, or `None` when PostgreSQL is not configured (outside CI).
 pub async fn spawn(backend: Backend) -> Option<TestApp> {
     spawn_with(backend, |_| {}).await
 }
 
+/// Like [`spawn`], with the engine reading time from `clock`.
+pub async fn spawn_with_clock(backend: Backend, clock: ManualClock) -> Option<TestApp> {
+    let (dir, database_url) = fresh_database(backend).await?;
+    Some(start(backend, dir, database_url, |_| {}, Some(Arc::new(clock))).await)
+}
+
 /// Like [`spawn`], with settings changed by `tweak`.
 pub async fn spawn_with(backend: Backend, tweak: Tweak) -> Option<TestApp> {
+    let (dir, database_url) = fresh_database(backend).await?;
+    Some(start(backend, dir, database_url, tweak, None).await)
+}
+
+/// A temporary directory and an empty database: a SQLite file in it, or a fresh PostgreSQL schema.
+async fn fresh_database(backend: Backend) -> Option<(tempfile_dir::TempDir, String)> {
     let dir = tempfile_dir::TempDir::new();
     let database_url = match backend {
         Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.0.join("orgata.db").display()),
@@ -87,6 +106,17 @@ pub async fn spawn_with(backend: Backend, tweak: Tweak) -> Option<TestApp> {
             format!("{url}{sep}options=-c%20search_path%3D{schema}")
         }
     };
+    Some((dir, database_url))
+}
+
+/// Starts the service over an existing database and key file.
+async fn start(
+    backend: Backend,
+    dir: tempfile_dir::TempDir,
+    database_url: String,
+    tweak: Tweak,
+    clock: TestClock,
+) -> TestApp {
     let mut args = SettingArgs {
         database_url: Some(database_url.clone()),
         master_key_file: Some(dir.0.join("master.key")),
@@ -94,25 +124,64 @@ pub async fn spawn_with(backend: Backend, tweak: Tweak) -> Option<TestApp> {
     };
     tweak(&mut args);
     let settings = Settings::load(&args).expect("settings");
-    let router = orgata::app(&settings).await.expect("app starts");
+    let router = orgata::app_with_clock(&settings, clock)
+        .await
+        .expect("app starts");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(orgata::serve(listener, router, async {
+    let server = tokio::spawn(orgata::serve(listener, router, async {
         let _ = rx.await;
     }));
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
-    Some(TestApp {
+    TestApp {
         base,
         client,
         backend,
         database_url,
-        _dir: dir,
-        _shutdown: tx,
-    })
+        dir,
+        shutdown: tx,
+        server,
+    }
+}
+
+impl TestApp {
+    /// Stops this service (its server and job runner) and starts a new process over the same
+    /// database, as after a restart.
+    pub async fn restart(self, clock: ManualClock) -> TestApp {
+        let TestApp {
+            backend,
+            database_url,
+            dir,
+            shutdown,
+            server,
+            client,
+            ..
+        } = self;
+        drop(client);
+        let _ = shutdown.send(());
+        tokio::time::timeout(Duration::from_secs(30), server)
+            .await
+            .expect("the server stops")
+            .expect("the server task ends")
+            .expect("the server ran");
+        start(backend, dir, database_url, |_| {}, Some(Arc::new(clock))).await
+    }
+
+    /// Polls `GET path` until `done` holds for its data (the job runner works in the background).
+    pub async fn wait_for(&self, path: &str, token: &str, done: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..150 {
+            let answer = self.get(path, token).await.expect(200);
+            if done(answer.data()) {
+                return answer.data().clone();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{path} did not reach the expected state in 15 s");
+    }
 }
 
 /// An answer: status, headers and the JSON body (Null when it is not JSON).
