@@ -1,5 +1,6 @@
 //! The `orgata` process: opens the store, builds the services, and serves every door.
 
+pub mod demo;
 pub mod settings;
 
 use std::net::SocketAddr;
@@ -80,6 +81,14 @@ pub async fn app_with_clock(
     settings: &Settings,
     clock: Option<Arc<dyn orgata_core::clock::Clock>>,
 ) -> Result<Router, String> {
+    Ok(router(open(settings, clock).await?, settings))
+}
+
+/// Opens the database (migrating it) and builds the services on it.
+pub async fn open(
+    settings: &Settings,
+    clock: Option<Arc<dyn orgata_core::clock::Clock>>,
+) -> Result<Arc<Services>, String> {
     let store = orgata_store::connect(&settings.database_url)
         .await
         .map_err(|e| format!("database: {e}"))?;
@@ -96,11 +105,15 @@ pub async fn app_with_clock(
     )
     .await
     .map_err(|e| format!("start-up: {e}"))?;
-    let services = match clock {
+    Ok(Arc::new(match clock {
         Some(clock) => services.with_clock(clock),
         None => services,
-    };
-    let services = Arc::new(services);
+    }))
+}
+
+/// The router of every door over `services`, with the background work (job runner,
+/// housekeeping) started; that work ends when the router is dropped.
+pub fn router(services: Arc<Services>, settings: &Settings) -> Router {
     spawn_housekeeping(Arc::downgrade(&services));
     spawn_job_runner(Arc::downgrade(&services));
     let rest = RestConfig {
@@ -117,11 +130,7 @@ pub async fn app_with_clock(
     };
     let handle = prometheus();
     let render: orgata_rest::MetricsRender = Arc::new(move || handle.render());
-    Ok(orgata_rest::router(AppState::new(
-        services,
-        rest,
-        Some(render),
-    )))
+    orgata_rest::router(AppState::new(services, rest, Some(render)))
 }
 
 /// Hourly clean-up of expired idempotency answers; ends when the app is dropped.

@@ -21,7 +21,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Start the service (migrating the database first).
-    Serve,
+    Serve {
+        /// Load the demo organization, team, playbooks and instances first (once).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Start the service with the demo loaded: the same as `serve --demo`.
+    Demo,
     /// Apply database migrations and exit.
     Migrate,
     /// Print the OpenAPI document of the REST API.
@@ -73,7 +79,8 @@ async fn main() {
     };
     init_logging(&settings);
     let result = match cli.command {
-        Command::Serve => serve(settings).await,
+        Command::Serve { demo } => serve(settings, demo).await,
+        Command::Demo => serve(settings, true).await,
         Command::Migrate => orgata_store::connect(&settings.database_url)
             .await
             .map(|_| tracing::info!("migrations applied"))
@@ -93,8 +100,20 @@ async fn main() {
     }
 }
 
-async fn serve(settings: Settings) -> Result<(), String> {
-    let router = orgata::app(&settings).await?;
+async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
+    let services = orgata::open(&settings, None).await?;
+    if demo {
+        match orgata::demo::seed(&services).await? {
+            orgata::demo::Seeded::Loaded { .. } => tracing::info!("demo loaded"),
+            orgata::demo::Seeded::AlreadyThere => tracing::info!("demo already loaded"),
+        }
+        tracing::info!(
+            email = orgata::demo::EMAIL,
+            password = orgata::demo::PASSWORD,
+            "demo: sign in with this account"
+        );
+    }
+    let router = orgata::router(services, &settings);
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;

@@ -74,13 +74,29 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
 /// Like [`spawn`], with the engine reading time from `clock`.
 pub async fn spawn_with_clock(backend: Backend, clock: ManualClock) -> Option<TestApp> {
     let (dir, database_url) = fresh_database(backend).await?;
-    Some(start(backend, dir, database_url, |_| {}, Some(Arc::new(clock))).await)
+    Some(
+        start(
+            backend,
+            dir,
+            database_url,
+            |_| {},
+            Some(Arc::new(clock)),
+            false,
+        )
+        .await,
+    )
+}
+
+/// Like [`spawn`], with the demo loaded (`orgata demo`).
+pub async fn spawn_demo(backend: Backend) -> Option<TestApp> {
+    let (dir, database_url) = fresh_database(backend).await?;
+    Some(start(backend, dir, database_url, |_| {}, None, true).await)
 }
 
 /// Like [`spawn`], with settings changed by `tweak`.
 pub async fn spawn_with(backend: Backend, tweak: Tweak) -> Option<TestApp> {
     let (dir, database_url) = fresh_database(backend).await?;
-    Some(start(backend, dir, database_url, tweak, None).await)
+    Some(start(backend, dir, database_url, tweak, None, false).await)
 }
 
 /// A temporary directory and an empty database: a SQLite file in it, or a fresh PostgreSQL schema.
@@ -116,6 +132,7 @@ async fn start(
     database_url: String,
     tweak: Tweak,
     clock: TestClock,
+    demo: bool,
 ) -> TestApp {
     let mut args = SettingArgs {
         database_url: Some(database_url.clone()),
@@ -124,9 +141,11 @@ async fn start(
     };
     tweak(&mut args);
     let settings = Settings::load(&args).expect("settings");
-    let router = orgata::app_with_clock(&settings, clock)
-        .await
-        .expect("app starts");
+    let services = orgata::open(&settings, clock).await.expect("app starts");
+    if demo {
+        orgata::demo::seed(&services).await.expect("the demo loads");
+    }
+    let router = orgata::router(services, &settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -168,7 +187,20 @@ impl TestApp {
             .expect("the server stops")
             .expect("the server task ends")
             .expect("the server ran");
-        start(backend, dir, database_url, |_| {}, Some(Arc::new(clock))).await
+        start(
+            backend,
+            dir,
+            database_url,
+            |_| {},
+            Some(Arc::new(clock)),
+            false,
+        )
+        .await
+    }
+
+    /// The master key file of this app's database.
+    pub fn key_file(&self) -> std::path::PathBuf {
+        self.dir.0.join("master.key")
     }
 
     /// Polls `GET path` until `done` holds for its data (the job runner works in the background).
