@@ -40,6 +40,7 @@ enum Command {
     Fail(usize),
     Breach(usize),
     CompleteByRuntime(usize, bool),
+    Decide(usize, bool),
     Pause,
     Resume,
     Cancel,
@@ -71,7 +72,8 @@ fn command(steps: usize) -> impl Strategy<Value = Command> {
         2 => i.clone().prop_map(Command::Retry),
         1 => i.clone().prop_map(Command::Fail),
         1 => i.clone().prop_map(Command::Breach),
-        2 => (i, any::<bool>()).prop_map(|(i, ok)| Command::CompleteByRuntime(i, ok)),
+        2 => (i.clone(), any::<bool>()).prop_map(|(i, ok)| Command::CompleteByRuntime(i, ok)),
+        2 => (i.clone(), any::<bool>()).prop_map(|(i, ok)| Command::Decide(i, ok)),
         1 => Just(Command::Pause),
         1 => Just(Command::Resume),
         1 => Just(Command::Cancel),
@@ -212,7 +214,9 @@ fn check_invariants(body: &PlaybookBody, run: &Run<'_>) -> Result<(), String> {
     }
     for e in &i.step_executions {
         match e.status {
-            StepStatus::Running if e.start_time.is_none() || e.end_time.is_some() => {
+            StepStatus::Running | StepStatus::AwaitingApproval
+                if e.start_time.is_none() || e.end_time.is_some() =>
+            {
                 return Err(format!(
                     "running {} has times {:?}–{:?}",
                     e.step_id, e.start_time, e.end_time
@@ -228,7 +232,10 @@ fn check_invariants(body: &PlaybookBody, run: &Run<'_>) -> Result<(), String> {
     for step in &body.steps {
         let e = latest[step.id.as_str()];
         // Work only starts once what it depends on has finished.
-        if matches!(e.status, StepStatus::Running | StepStatus::Completed) {
+        if matches!(
+            e.status,
+            StepStatus::Running | StepStatus::AwaitingApproval | StepStatus::Completed
+        ) {
             for d in step.dependencies.as_deref().unwrap_or_default() {
                 if !latest[d.as_str()].status.is_finished() {
                     return Err(format!("{} is {:?} before {d} finished", step.id, e.status));
@@ -276,7 +283,12 @@ fn check_invariants(body: &PlaybookBody, run: &Run<'_>) -> Result<(), String> {
         let running = body
             .steps
             .iter()
-            .find(|s| latest[s.id.as_str()].status == StepStatus::Running)
+            .find(|s| {
+                matches!(
+                    latest[s.id.as_str()].status,
+                    StepStatus::Running | StepStatus::AwaitingApproval
+                )
+            })
             .map(|s| s.id.clone());
         if i.current_step_id != running {
             return Err(format!(
@@ -293,7 +305,9 @@ fn check_invariants(body: &PlaybookBody, run: &Run<'_>) -> Result<(), String> {
             | Effect::CancelTasks { execution_id }
             | Effect::CancelJobs { execution_id }
             | Effect::IssueCallback { execution_id }
-            | Effect::ScheduleJob { execution_id, .. } => Some(*execution_id),
+            | Effect::ScheduleJob { execution_id, .. }
+            | Effect::RequestApproval { execution_id, .. }
+            | Effect::CloseApproval { execution_id, .. } => Some(*execution_id),
             Effect::RaiseException { execution_id, .. } => *execution_id,
             Effect::Event(..) => None,
         };
@@ -354,6 +368,10 @@ fn apply(run: &mut Run<'_>, body: &PlaybookBody, command: &Command) -> orgata_co
             let id = latest_id(run, *i);
             run.complete_by_runtime(id, output(*ok))
         }
+        Command::Decide(i, approved) => run.decide(
+            &step_id(*i),
+            json!({"approved": approved, "comment": "looked at it"}),
+        ),
         Command::Pause => run.pause(Some("hold")),
         Command::Resume => run.resume(None),
         Command::Cancel => run.cancel(Some("stop")),
@@ -374,7 +392,12 @@ proptest! {
             .iter()
             .filter_map(|s| s.form.clone().map(|f| (s.id.clone(), f)))
             .collect();
-        let rules: Vec<BusinessRuleBody> = vec![];
+        // Outputs of s0 and s2 wait for an approver.
+        let rules: Vec<BusinessRuleBody> = vec![serde_json::from_value(json!({
+            "name": "Look first", "category": "approval",
+            "conditions": {"expression": "output.ok == true", "step_ids": ["s0", "s2"]}
+        }))
+        .unwrap()];
         let settings = TeamSettings::default();
         let def = Definition { body: &body, forms: &forms, rules: &rules, settings: &settings };
         let mut run = Run::new(def, instance(&body, flag), Some(Uuid::now_v7()), now());

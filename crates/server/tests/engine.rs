@@ -685,6 +685,168 @@ async fn members_work_only_their_tasks(app: TestApp) {
     .expect(200);
 }
 
+async fn an_approval_rule_holds_large_outputs_for_an_approver(app: TestApp) {
+    let t = team(&app).await;
+    let role = |name: &str, reports_to: Option<String>| {
+        let (app, t) = (&app, &t);
+        let name = name.to_string();
+        async move {
+            app.post(
+                &t.p("/roles"),
+                &t.token,
+                json!({"name": name, "reports_to": reports_to}),
+            )
+            .await
+            .expect(201)
+            .data()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let finance = role("Finance Lead", None).await;
+    let buyer = role("Buyer", Some(finance.clone())).await;
+    // An approver role that does not exist is refused.
+    app.post(
+        &t.p("/rules"),
+        &t.token,
+        json!({"name": "Bad", "category": "approval",
+        "actions": {"approver_role": "01900000-0000-7000-8000-000000000000"}}),
+    )
+    .await
+    .expect_error(422, "VALIDATION_FAILED");
+    app.post(
+        &t.p("/rules"),
+        &t.token,
+        json!({
+        "name": "Large purchases", "category": "approval",
+        "conditions": {"expression": "output.amount > 1000", "step_ids": ["request"]},
+        "actions": {"approver_role": finance}}),
+    )
+    .await
+    .expect(201);
+    let pb = create_playbook(&app, &t, json!({"name": "Buy", "steps": [
+        {"id": "request", "name": "Request", "type": "human", "assigned_role": buyer,
+         "form": {"type": "object", "required": ["amount"], "properties": {"amount": {"type": "number"}}}},
+        {"id": "order", "name": "Order", "type": "human"}]}))
+    .await;
+
+    // Small: no approval.
+    let small = start(&app, &t, &pb, json!({})).await;
+    let done = execute(&app, &t, &small, "request", json!({"amount": 500}))
+        .await
+        .expect(200);
+    assert_eq!(status_of(done.data(), "request"), "completed");
+
+    // Large: held until the Finance Lead decides; a rejection sends it back for rework.
+    let large = start(&app, &t, &pb, json!({})).await;
+    let held = execute(&app, &t, &large, "request", json!({"amount": 5000}))
+        .await
+        .expect(200);
+    assert_eq!(status_of(held.data(), "request"), "awaiting_approval");
+    assert_eq!(status_of(held.data(), "order"), "pending");
+    execute(&app, &t, &large, "request", json!({"amount": 10}))
+        .await
+        .expect_error(409, "CONFLICT");
+    let tasks = open_tasks(&app, &t, &large).await;
+    assert_eq!(tasks.len(), 1, "only the approval is open: {tasks:#?}");
+    let approval = &tasks[0];
+    assert_eq!(approval["type"], "approval");
+    assert_eq!(approval["assigned_role"], json!(finance));
+    assert_eq!(approval["context"]["output"]["amount"], 5000);
+    let approval_id = approval["id"].as_str().unwrap().to_string();
+    // A rejection must say why.
+    app.post(
+        &t.p(&format!("/tasks/{approval_id}/complete")),
+        &t.token,
+        json!({"output": {"approved": false}}),
+    )
+    .await
+    .expect_error(422, "VALIDATION_FAILED");
+    let rejected = app
+        .post(
+            &t.p(&format!("/tasks/{approval_id}/complete")),
+            &t.token,
+            json!({"output": {"approved": false, "comment": "Too much; split the order"}}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(rejected.data()["status"], "completed");
+    assert_eq!(rejected.data()["output"]["approved"], false);
+    let id = large["id"].as_str().unwrap();
+    let now = app
+        .get(&t.p(&format!("/process-instances/{id}")), &t.token)
+        .await
+        .expect(200);
+    let execs: Vec<&Value> = now.data()["step_executions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["step_id"] == "request")
+        .collect();
+    assert_eq!(
+        execs.len(),
+        2,
+        "the rejected execution stays in the history"
+    );
+    let first = execs.iter().find(|e| e["iteration"] == 1).unwrap();
+    assert_eq!(first["status"], "failed");
+    assert!(first["reason"]
+        .as_str()
+        .unwrap()
+        .contains("split the order"));
+    assert_eq!(first["output_data"]["amount"], 5000);
+    assert_eq!(status_of(now.data(), "request"), "running");
+    let rework = open_tasks(&app, &t, &large).await;
+    assert_eq!(rework.len(), 1);
+    assert_eq!(rework[0]["title"], "Request");
+    // Resubmitted large again, and approved: the held output completes the step.
+    let rework_id = rework[0]["id"].as_str().unwrap().to_string();
+    app.post(
+        &t.p(&format!("/tasks/{rework_id}/complete")),
+        &t.token,
+        json!({"output": {"amount": 2500}}),
+    )
+    .await
+    .expect(200);
+    let approval = open_tasks(&app, &t, &large).await;
+    let approval_id = approval[0]["id"].as_str().unwrap().to_string();
+    app.post(
+        &t.p(&format!("/tasks/{approval_id}/complete")),
+        &t.token,
+        json!({"output": {"approved": true}}),
+    )
+    .await
+    .expect(200);
+    let now = app
+        .get(&t.p(&format!("/process-instances/{id}")), &t.token)
+        .await
+        .expect(200);
+    assert_eq!(status_of(now.data(), "request"), "completed");
+    assert_eq!(status_of(now.data(), "order"), "running");
+    let last = now.data()["step_executions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["step_id"] == "request" && e["iteration"] == 2)
+        .unwrap()
+        .clone();
+    assert_eq!(last["output_data"]["amount"], 2500);
+    let audit = app
+        .get(&t.p("/audit?page_size=200"), &t.token)
+        .await
+        .expect(200);
+    let kinds: Vec<&str> = audit
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"step.approval_requested"));
+    assert!(kinds.contains(&"step.approval_decided"));
+}
+
 both_backends!(
     a_sequential_playbook_runs_to_completion_through_tasks,
     parallel_split_and_join,
@@ -696,4 +858,5 @@ both_backends!(
     concurrent_executes_one_wins,
     a_callback_step_is_completed_from_outside,
     members_work_only_their_tasks,
+    an_approval_rule_holds_large_outputs_for_an_approver,
 );

@@ -19,7 +19,7 @@ use super::forms::Form;
 use crate::error::{Error, FieldError, Result};
 use crate::model::{
     new_id, BusinessRuleBody, ExceptionType, InstanceStatus, PlaybookBody, PlaybookStep,
-    ProcessInstance, Severity, StepExecution, StepStatus, StepType, TeamSettings,
+    ProcessInstance, RuleCategory, Severity, StepExecution, StepStatus, StepType, TeamSettings,
 };
 
 /// What the machine needs to know besides the instance.
@@ -29,7 +29,8 @@ pub struct Definition<'a> {
     pub body: &'a PlaybookBody,
     /// Each step's form, with documents already resolved.
     pub forms: &'a HashMap<String, Value>,
-    /// Active validation rules of the team that apply to this playbook.
+    /// Active business rules of the team that apply to this playbook, highest priority first
+    /// (validation rules check outputs; approval rules hold them for an approver).
     pub rules: &'a [BusinessRuleBody],
     /// For SLAs in working time.
     pub settings: &'a TeamSettings,
@@ -57,6 +58,14 @@ pub enum Effect {
     CancelJobs { execution_id: Uuid },
     /// Give an execution a single-use callback token.
     IssueCallback { execution_id: Uuid },
+    /// Open an approval task for an execution whose output an approval rule holds.
+    RequestApproval {
+        execution_id: Uuid,
+        rule: String,
+        approver_role: Option<Uuid>,
+    },
+    /// Complete the open approval task of an execution with the decision.
+    CloseApproval { execution_id: Uuid, decision: Value },
     /// Raise an exception.
     RaiseException {
         execution_id: Option<Uuid>,
@@ -80,6 +89,11 @@ pub struct Run<'a> {
 
 fn conflict(message: impl Into<String>) -> Error {
     Error::conflict(message)
+}
+
+/// Whether a rule applies to a step (rules without step ids apply to every step).
+fn in_scope(rule: &BusinessRuleBody, step_id: &str) -> bool {
+    rule.conditions.step_ids.is_empty() || rule.conditions.step_ids.iter().any(|s| s == step_id)
 }
 
 impl<'a> Run<'a> {
@@ -225,9 +239,7 @@ impl<'a> Run<'a> {
                 self.def
                     .rules
                     .iter()
-                    .filter(|r| {
-                        r.conditions.step_ids.is_empty() || r.conditions.step_ids.contains(&step.id)
-                    })
+                    .filter(|r| r.category == RuleCategory::Validation && in_scope(r, &step.id))
                     .map(|r| {
                         (
                             r.conditions.expression.as_str(),
@@ -269,10 +281,120 @@ impl<'a> Run<'a> {
         }
         let step = self.step_def(step_id)?;
         self.check_output(step, &output)?;
+        let execution_id = self.instance.step_executions[i].id;
+        if let Some(rule) = self.approval_rule(step, &output) {
+            let e = &mut self.instance.step_executions[i];
+            e.status = StepStatus::AwaitingApproval;
+            e.output_data = Some(output);
+            e.completed_by = self.actor;
+            e.updated_at = self.now;
+            self.effects.push(Effect::CompleteTasks { execution_id });
+            self.effects.push(Effect::RequestApproval {
+                execution_id,
+                rule: rule.name.clone(),
+                approver_role: rule.actions.approver_role,
+            });
+            let id = self.instance.id;
+            self.event(
+                "step.approval_requested",
+                "step",
+                execution_id,
+                json!({"step_id": step_id, "process_instance_id": id, "rule": rule.name}),
+            );
+            self.update_current();
+            return Ok(());
+        }
         self.finish(i, StepStatus::Completed, Some(output), None);
-        self.effects.push(Effect::CompleteTasks {
-            execution_id: self.instance.step_executions[i].id,
+        self.effects.push(Effect::CompleteTasks { execution_id });
+        self.settle();
+        Ok(())
+    }
+
+    /// The first approval rule in scope whose expression holds over `output` (a rule that
+    /// cannot be evaluated holds: when in doubt, a person looks).
+    fn approval_rule(&self, step: &PlaybookStep, output: &Value) -> Option<&'a BusinessRuleBody> {
+        let steps = self.steps_scope();
+        let scope = Scope {
+            variables: &self.instance.variables,
+            steps: &steps,
+            output: Some(output),
+        };
+        let rules: &'a [BusinessRuleBody] = self.def.rules;
+        rules.iter().find(|r| {
+            r.category == RuleCategory::Approval
+                && in_scope(r, &step.id)
+                && Expression::compile(&r.conditions.expression)
+                    .and_then(|e| e.evaluate_bool(scope))
+                    .unwrap_or(true)
+        })
+    }
+
+    /// An approver's decision on a step awaiting approval: `{approved, comment?}`. Approved,
+    /// the held output completes the step; rejected, the execution fails with the comment and
+    /// a new iteration of the step opens for rework.
+    pub fn decide(&mut self, step_id: &str, decision: Value) -> Result<()> {
+        self.require_active()?;
+        let i = self.latest_required(step_id)?;
+        let status = self.instance.step_executions[i].status;
+        if status != StepStatus::AwaitingApproval {
+            return Err(conflict(format!(
+                "step {step_id} is {}, not awaiting approval",
+                status.as_str()
+            )));
+        }
+        let approved = decision.get("approved").and_then(Value::as_bool);
+        let comment = decision.get("comment");
+        let mut errors = Vec::new();
+        if approved.is_none() {
+            errors.push(FieldError::new(
+                "/output/approved",
+                "required",
+                "the decision needs approved: true or false",
+            ));
+        }
+        if comment.is_some_and(|c| !c.is_string() && !c.is_null()) {
+            errors.push(FieldError::new(
+                "/output/comment",
+                "type",
+                "must be a string",
+            ));
+        }
+        let comment = comment.and_then(Value::as_str).map(str::to_string);
+        if approved == Some(false) && comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
+            errors.push(FieldError::new(
+                "/output/comment",
+                "required",
+                "a rejection says why",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        let approved = approved.unwrap_or(false);
+        let e = &self.instance.step_executions[i];
+        let (execution_id, iteration, output) = (e.id, e.iteration, e.output_data.clone());
+        self.effects.push(Effect::CloseApproval {
+            execution_id,
+            decision: json!({"approved": approved, "comment": comment}),
         });
+        let id = self.instance.id;
+        self.event(
+            "step.approval_decided",
+            "step",
+            execution_id,
+            json!({"step_id": step_id, "process_instance_id": id, "approved": approved}),
+        );
+        if approved {
+            let by = self.instance.step_executions[i].completed_by;
+            self.finish(i, StepStatus::Completed, output, None);
+            self.instance.step_executions[i].completed_by = by;
+        } else {
+            let reason = format!("rejected: {}", comment.unwrap_or_default());
+            self.finish(i, StepStatus::Failed, output, Some(reason.clone()));
+            let mut next = self.new_execution(step_id, iteration + 1);
+            next.reason = Some(reason);
+            self.instance.step_executions.push(next);
+        }
         self.settle();
         Ok(())
     }
@@ -535,7 +657,7 @@ impl<'a> Run<'a> {
             .instance
             .step_executions
             .iter()
-            .filter(|e| e.status == StepStatus::Running)
+            .filter(|e| matches!(e.status, StepStatus::Running | StepStatus::AwaitingApproval))
             .map(|e| e.id)
             .collect();
         for id in running {
@@ -604,7 +726,12 @@ impl<'a> Run<'a> {
     fn update_current(&mut self) {
         self.instance.current_step_id = self.def.body.steps.iter().find_map(|s| {
             self.latest(&s.id)
-                .filter(|&i| self.instance.step_executions[i].status == StepStatus::Running)
+                .filter(|&i| {
+                    matches!(
+                        self.instance.step_executions[i].status,
+                        StepStatus::Running | StepStatus::AwaitingApproval
+                    )
+                })
                 .map(|_| s.id.clone())
         });
     }

@@ -52,6 +52,7 @@ text_enum!(
     StepStatus {
         Pending = "pending",
         Running = "running",
+        AwaitingApproval = "awaiting_approval",
         Completed = "completed",
         Failed = "failed",
         Skipped = "skipped",
@@ -61,6 +62,8 @@ text_enum!(
 
 impl StepStatus {
     /// Finished for its dependants: completed, skipped or overridden.
+    ///
+    /// `awaiting_approval` is not: its output is held until an approval rule's approver decides.
     pub fn is_finished(self) -> bool {
         matches!(self, Self::Completed | Self::Skipped | Self::Overridden)
     }

@@ -276,8 +276,9 @@ pub enum RuleCategory {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
 pub struct RuleConditions {
     /// CEL over `output`, `variables` and `steps`. Validation rules: must hold when a step in
-    /// scope completes. Escalation rules: when it holds at an SLA breach, the rule's action
-    /// decides who is escalated to.
+    /// scope completes. Approval rules: when it holds over the output of a step in scope, the
+    /// step waits for an approver before it completes. Escalation rules: when it holds at an
+    /// SLA breach, the rule's action decides who is escalated to.
     #[serde(default = "always")]
     #[schema(min_length = 1, max_length = 4000)]
     pub expression: String,
@@ -306,6 +307,11 @@ pub struct RuleActions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<super::UuidText>)]
     pub escalate_to_role: Option<Uuid>,
+    /// Approval rules: the business role whose members approve (default: the superior of the
+    /// step's role, else the step's role).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<super::UuidText>)]
+    pub approver_role: Option<Uuid>,
     /// Escalation rules: the priority of the escalation task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<TaskPriority>,

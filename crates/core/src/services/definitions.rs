@@ -595,13 +595,18 @@ impl Services {
         if let Err(e) = crate::engine::expr::Expression::compile(&body.conditions.expression) {
             v.add("/conditions/expression", "invalid_expression", e);
         }
-        if let Some(role) = body.actions.escalate_to_role {
-            if tx.role(team_id, role).await?.is_none() {
-                v.add(
-                    "/actions/escalate_to_role",
-                    "unknown_role",
-                    "no business role of this team has this id",
-                );
+        for (pointer, role) in [
+            ("/actions/escalate_to_role", body.actions.escalate_to_role),
+            ("/actions/approver_role", body.actions.approver_role),
+        ] {
+            if let Some(role) = role {
+                if tx.role(team_id, role).await?.is_none() {
+                    v.add(
+                        pointer,
+                        "unknown_role",
+                        "no business role of this team has this id",
+                    );
+                }
             }
         }
         v.finish()?;
@@ -681,17 +686,6 @@ pub(crate) struct PinnedDefinition {
     pub forms: HashMap<String, Value>,
     /// Active rules of every kind that apply to the playbook, highest priority first.
     pub rules: Vec<BusinessRuleBody>,
-}
-
-impl PinnedDefinition {
-    /// The validation rules among them.
-    pub fn validation_rules(&self) -> Vec<BusinessRuleBody> {
-        self.rules
-            .iter()
-            .filter(|r| r.category == RuleCategory::Validation)
-            .cloned()
-            .collect()
-    }
 }
 
 fn document(team_id: Uuid, e: Entry<DocumentBody>) -> Document {

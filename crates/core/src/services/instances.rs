@@ -356,11 +356,10 @@ impl Services {
         command: impl FnOnce(&mut Run<'_>) -> Result<()>,
     ) -> Result<ProcessInstance> {
         let before = instance.clone();
-        let rules = pinned.validation_rules();
         let def = Definition {
             body: &pinned.body,
             forms: &pinned.forms,
-            rules: &rules,
+            rules: &pinned.rules,
             settings: &access.team.settings,
         };
         let now = self.clock.now();
@@ -474,7 +473,9 @@ impl Services {
             Effect::CompleteTasks { execution_id } => {
                 let exec = exec_of(instance, execution_id)?;
                 for mut task in tx.execution_tasks(team_id, execution_id).await? {
-                    if task.kind == TaskType::Escalation || !task.status.is_open() {
+                    if matches!(task.kind, TaskType::Escalation | TaskType::Approval)
+                        || !task.status.is_open()
+                    {
                         continue;
                     }
                     task.status = TaskStatus::Completed;
@@ -490,6 +491,48 @@ impl Services {
                         "task.completed",
                         ("task", task.id),
                         json!({"step_id": task.step_id}),
+                    )
+                    .await?;
+                }
+            }
+            Effect::RequestApproval {
+                execution_id,
+                rule,
+                approver_role,
+            } => {
+                let exec = exec_of(instance, execution_id)?;
+                self.open_approval(
+                    tx,
+                    driver,
+                    pinned,
+                    instance,
+                    &exec,
+                    (rule, approver_role),
+                    now,
+                )
+                .await?;
+            }
+            Effect::CloseApproval {
+                execution_id,
+                decision,
+            } => {
+                for mut task in tx.execution_tasks(team_id, execution_id).await? {
+                    if task.kind != TaskType::Approval || !task.status.is_open() {
+                        continue;
+                    }
+                    task.status = TaskStatus::Completed;
+                    task.output = Some(decision.clone());
+                    task.completed_by = driver.user_id();
+                    task.completed_at = Some(now);
+                    task.updated_at = now;
+                    tx.update_task(&task).await?;
+                    self.emit(
+                        tx,
+                        driver,
+                        team_id,
+                        "task.completed",
+                        ("task", task.id),
+                        json!({"step_id": task.step_id, "type": "approval"}),
                     )
                     .await?;
                 }
@@ -682,6 +725,71 @@ impl Services {
             "task.created",
             ("task", task.id),
             json!({"process_instance_id": instance.id, "step_id": exec.step_id, "type": "escalation", "assigned_role": task.assigned_role}),
+        )
+        .await
+    }
+
+    /// Opens the approval task of an execution held by approval rule `rule`: for the rule's
+    /// approver role, else the superior of the step's role, else the step's role.
+    #[allow(clippy::too_many_arguments)]
+    async fn open_approval(
+        &self,
+        tx: &mut dyn Tx,
+        driver: &Driver<'_>,
+        pinned: &PinnedDefinition,
+        instance: &ProcessInstance,
+        exec: &StepExecution,
+        (rule, approver_role): (String, Option<Uuid>),
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let team_id = instance.team_id;
+        let step = pinned.body.steps.iter().find(|s| s.id == exec.step_id);
+        let step_role = step.and_then(|s| s.assigned_role);
+        let superior = match step_role {
+            Some(role) => tx.role(team_id, role).await?.and_then(|r| r.reports_to),
+            None => None,
+        };
+        let name = step.map(|s| s.name.clone()).unwrap_or_default();
+        let task = Task {
+            id: new_id(),
+            team_id,
+            process_instance_id: Some(instance.id),
+            step_execution_id: Some(exec.id),
+            step_id: Some(exec.step_id.clone()),
+            title: format!("Approve: {name}"),
+            description: format!(
+                "Business rule \"{rule}\" asks for an approval of this output of \"{name}\" in {}. Complete with approved: true, or false and a comment.",
+                instance.name
+            ),
+            kind: TaskType::Approval,
+            priority: TaskPriority::High,
+            status: TaskStatus::Open,
+            assigned_to: None,
+            assigned_role: approver_role.or(superior).or(step_role),
+            assigned_by: None,
+            due_date: None,
+            tags: vec!["approval".into()],
+            context: json!({
+                "rule": rule,
+                "output": exec.output_data,
+                "submitted_by": exec.completed_by,
+                "form": {"type": "object", "required": ["approved"], "properties": {
+                    "approved": {"type": "boolean"}, "comment": {"type": "string"}}},
+            }),
+            output: None,
+            completed_by: None,
+            completed_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_task(&task).await?;
+        self.emit(
+            tx,
+            driver,
+            team_id,
+            "task.created",
+            ("task", task.id),
+            json!({"process_instance_id": instance.id, "step_id": exec.step_id, "type": "approval", "assigned_role": task.assigned_role}),
         )
         .await
     }

@@ -270,6 +270,17 @@ impl Services {
         }
         let output = input.output.unwrap_or_else(|| json!({}));
         match (task.process_instance_id, &task.step_id, task.kind) {
+            (Some(instance_id), Some(step_id), TaskType::Approval) => {
+                let step_id = step_id.clone();
+                self.with_instance(
+                    tx.as_mut(),
+                    &Driver::Person(ctx),
+                    &access,
+                    instance_id,
+                    |run| run.decide(&step_id, output),
+                )
+                .await?;
+            }
             (Some(instance_id), Some(step_id), kind) if kind != TaskType::Escalation => {
                 let step_id = step_id.clone();
                 self.with_instance(

@@ -162,7 +162,9 @@ pub async fn claim(
     Ok(ok(s.services.claim_task(&ctx, team_id, id).await?))
 }
 
-/// Complete a task; a step's task executes the step with `output`.
+/// Complete a task: a step's work task executes the step with `output`; an approval task
+/// decides with `{approved, comment}` (a rejection needs a comment and reopens the step);
+/// an escalation task records how the breach was handled.
 #[utoipa::path(post, path = "/v1/teams/{team_id}/tasks/{task_id}/complete", tag = "tasks",
     params(crate::openapi::TeamPath, TaskPath), request_body(content = CompleteTask, description = "Optional"),
     responses((status = 200, description = "The task", body = Envelope<Task>)))]
