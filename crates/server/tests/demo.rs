@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{status_of, TestApp};
 use serde_json::{json, Value};
 
 async fn list(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
@@ -14,17 +14,6 @@ async fn list(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
         .as_array()
         .unwrap()
         .clone()
-}
-
-fn latest_status(instance: &Value, step: &str) -> String {
-    instance["step_executions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["step_id"] == step)
-        .max_by_key(|e| e["iteration"].as_i64())
-        .map(|e| e["status"].as_str().unwrap().to_string())
-        .unwrap_or_default()
 }
 
 async fn the_demo_shows_a_living_team(app: TestApp) {
@@ -89,15 +78,15 @@ async fn the_demo_shows_a_living_team(app: TestApp) {
 
     // The condition took each way.
     let chairs = get(by_name("Office chairs")).await;
-    assert_eq!(latest_status(&chairs, "finance_approval"), "skipped");
-    assert_eq!(latest_status(&chairs, "auto_approval"), "completed");
+    assert_eq!(status_of(&chairs, "finance_approval"), "skipped");
+    assert_eq!(status_of(&chairs, "auto_approval"), "completed");
     let laptops = get(by_name("Developer laptops")).await;
-    assert_eq!(latest_status(&laptops, "finance_approval"), "running");
-    assert_eq!(latest_status(&laptops, "auto_approval"), "skipped");
+    assert_eq!(status_of(&laptops, "finance_approval"), "running");
+    assert_eq!(status_of(&laptops, "auto_approval"), "skipped");
 
     // The new incident waits for its agent, with an SLA.
     let incident = get(by_name("Checkout latency above 2 s")).await;
-    assert_eq!(latest_status(&incident, "triage"), "running");
+    assert_eq!(status_of(&incident, "triage"), "running");
     let triage = incident["step_executions"]
         .as_array()
         .unwrap()

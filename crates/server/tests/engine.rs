@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{status_of, TestApp};
 use serde_json::{json, Value};
 
 struct Team {
@@ -40,17 +40,6 @@ async fn start(app: &TestApp, t: &Team, playbook: &Value, body: Value) -> Value 
         .expect(201)
         .data()
         .clone()
-}
-
-fn status_of(instance: &Value, step: &str) -> String {
-    instance["step_executions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["step_id"] == step)
-        .max_by_key(|e| e["iteration"].as_i64())
-        .map(|e| e["status"].as_str().unwrap().to_string())
-        .unwrap_or_default()
 }
 
 async fn open_tasks(app: &TestApp, t: &Team, instance: &Value) -> Vec<Value> {

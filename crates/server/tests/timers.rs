@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use common::TestApp;
+use common::{execution, status_of, TestApp};
 use orgata_core::clock::ManualClock;
 use serde_json::{json, Value};
 
@@ -58,23 +58,6 @@ async fn start(app: &TestApp, t: &Team, steps: Value) -> Value {
     .expect(201)
     .data()
     .clone()
-}
-
-fn execution<'a>(instance: &'a Value, step: &str) -> &'a Value {
-    instance["step_executions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["step_id"] == step)
-        .max_by_key(|e| e["iteration"].as_i64())
-        .unwrap_or_else(|| panic!("no execution of {step}"))
-}
-
-fn status_of(instance: &Value, step: &str) -> String {
-    execution(instance, step)["status"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 fn instance_path(t: &Team, instance: &Value) -> String {
@@ -313,6 +296,75 @@ async fn a_webhook_that_keeps_failing_raises_an_exception(app: TestApp, clock: M
     let x = &exceptions.data()[0];
     assert_eq!(x["type"], "resource_unavailable");
     assert!(x["message"].as_str().unwrap().contains("after 2 attempts"));
+}
+
+/// Counts the calls of a slow endpoint by idempotency key.
+async fn counting(State(calls): State<Arc<Mutex<Vec<String>>>>, headers: HeaderMap) -> StatusCode {
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    calls.lock().unwrap().push(key);
+    StatusCode::NO_CONTENT
+}
+
+/// Two nodes on one PostgreSQL database run every job once between them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_never_run_one_job_twice() {
+    let Some(one) = common::spawn(common::Backend::Postgres).await else {
+        return;
+    };
+    let two = one.another_node().await;
+    let calls: Arc<Mutex<Vec<String>>> = Arc::default();
+    let router = axum::Router::new()
+        .route("/hook", axum::routing::post(counting))
+        .with_state(calls.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let t = team(&one).await;
+    let pb = one
+        .post(
+            &t.p("/processes"),
+            &t.token,
+            json!({"name": "Notify", "steps": [
+            {"id": "notify", "name": "Notify", "type": "algorithm",
+             "automation_config": {"action": "webhook", "url": url}}]}),
+        )
+        .await
+        .expect(201);
+    let pb = pb.data()["id"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        // Started through both nodes, so both runners see jobs at once.
+        let node = if n % 2 == 0 { &one } else { &two };
+        let i = node
+            .post(
+                &t.p(&format!("/processes/{pb}/instances")),
+                &t.token,
+                json!({}),
+            )
+            .await
+            .expect(201);
+        ids.push(i.data()["id"].as_str().unwrap().to_string());
+    }
+    for id in &ids {
+        let done = one
+            .wait_for(&t.p(&format!("/process-instances/{id}")), &t.token, |i| {
+                i["status"] == "completed"
+            })
+            .await;
+        assert_eq!(status_of(&done, "notify"), "completed");
+    }
+    let_the_runner_look().await;
+    let calls = calls.lock().unwrap();
+    let mut keys = calls.clone();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(calls.len(), 12, "each job ran once: {calls:?}");
+    assert_eq!(keys.len(), 12);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -472,28 +472,17 @@ impl Services {
             }
             Effect::CompleteTasks { execution_id } => {
                 let exec = exec_of(instance, execution_id)?;
-                for mut task in tx.execution_tasks(team_id, execution_id).await? {
-                    if matches!(task.kind, TaskType::Escalation | TaskType::Approval)
-                        || !task.status.is_open()
-                    {
-                        continue;
-                    }
-                    task.status = TaskStatus::Completed;
-                    task.output = exec.output_data.clone();
-                    task.completed_by = driver.user_id();
-                    task.completed_at = Some(now);
-                    task.updated_at = now;
-                    tx.update_task(&task).await?;
-                    self.emit(
-                        tx,
-                        driver,
-                        team_id,
-                        "task.completed",
-                        ("task", task.id),
-                        json!({"step_id": task.step_id}),
-                    )
-                    .await?;
-                }
+                let is_work =
+                    |t: &Task| !matches!(t.kind, TaskType::Escalation | TaskType::Approval);
+                self.complete_open_tasks(
+                    tx,
+                    driver,
+                    (team_id, execution_id),
+                    is_work,
+                    exec.output_data,
+                    now,
+                )
+                .await?;
             }
             Effect::RequestApproval {
                 execution_id,
@@ -516,26 +505,16 @@ impl Services {
                 execution_id,
                 decision,
             } => {
-                for mut task in tx.execution_tasks(team_id, execution_id).await? {
-                    if task.kind != TaskType::Approval || !task.status.is_open() {
-                        continue;
-                    }
-                    task.status = TaskStatus::Completed;
-                    task.output = Some(decision.clone());
-                    task.completed_by = driver.user_id();
-                    task.completed_at = Some(now);
-                    task.updated_at = now;
-                    tx.update_task(&task).await?;
-                    self.emit(
-                        tx,
-                        driver,
-                        team_id,
-                        "task.completed",
-                        ("task", task.id),
-                        json!({"step_id": task.step_id, "type": "approval"}),
-                    )
-                    .await?;
-                }
+                let is_approval = |t: &Task| t.kind == TaskType::Approval;
+                self.complete_open_tasks(
+                    tx,
+                    driver,
+                    (team_id, execution_id),
+                    is_approval,
+                    Some(decision),
+                    now,
+                )
+                .await?;
             }
             Effect::CancelTasks { execution_id } => {
                 for mut task in tx.execution_tasks(team_id, execution_id).await? {
@@ -690,41 +669,24 @@ impl Services {
             }
         }
         let name = step.map(|s| s.name.clone()).unwrap_or_default();
-        let task = Task {
-            id: new_id(),
-            team_id,
-            process_instance_id: Some(instance.id),
-            step_execution_id: Some(execution_id),
-            step_id: Some(exec.step_id.clone()),
-            title: format!("Overdue: {name}"),
-            description: format!(
-                "Step \"{name}\" of {} was due at {} and is not done. Decide what happens next.",
-                instance.name,
-                exec.due_at.map(|d| d.to_rfc3339()).unwrap_or_default()
-            ),
-            kind: TaskType::Escalation,
-            priority,
-            status: TaskStatus::Open,
-            assigned_to: None,
-            assigned_role: target.or(step_role),
-            assigned_by: None,
-            due_date: None,
-            tags: vec!["escalation".into()],
-            context: json!({"escalated_role": target, "step_role": step_role, "due_at": exec.due_at}),
-            output: None,
-            completed_by: None,
-            completed_at: None,
-            created_at: now,
-            updated_at: now,
-        };
-        tx.insert_task(&task).await?;
-        self.emit(
+        self.open_step_task(
             tx,
             driver,
-            team_id,
-            "task.created",
-            ("task", task.id),
-            json!({"process_instance_id": instance.id, "step_id": exec.step_id, "type": "escalation", "assigned_role": task.assigned_role}),
+            instance,
+            exec,
+            StepTask {
+                kind: TaskType::Escalation,
+                title: format!("Overdue: {name}"),
+                description: format!(
+                    "Step \"{name}\" of {} was due at {} and is not done. Decide what happens next.",
+                    instance.name,
+                    exec.due_at.map(|d| d.to_rfc3339()).unwrap_or_default()
+                ),
+                priority,
+                role: target.or(step_role),
+                context: json!({"escalated_role": target, "step_role": step_role, "due_at": exec.due_at}),
+            },
+            now,
         )
         .await
     }
@@ -750,32 +712,93 @@ impl Services {
             None => None,
         };
         let name = step.map(|s| s.name.clone()).unwrap_or_default();
+        self.open_step_task(
+            tx,
+            driver,
+            instance,
+            exec,
+            StepTask {
+                kind: TaskType::Approval,
+                title: format!("Approve: {name}"),
+                description: format!(
+                    "Business rule \"{rule}\" asks for an approval of this output of \"{name}\" in {}. Complete with approved: true, or false and a comment.",
+                    instance.name
+                ),
+                priority: TaskPriority::High,
+                role: approver_role.or(superior).or(step_role),
+                context: json!({
+                    "rule": rule,
+                    "output": exec.output_data,
+                    "submitted_by": exec.completed_by,
+                    "form": {"type": "object", "required": ["approved"], "properties": {
+                        "approved": {"type": "boolean"}, "comment": {"type": "string"}}},
+                }),
+            },
+            now,
+        )
+        .await
+    }
+
+    /// Completes the open tasks of an execution that `which` selects, with `output`.
+    async fn complete_open_tasks(
+        &self,
+        tx: &mut dyn Tx,
+        driver: &Driver<'_>,
+        (team_id, execution_id): (Uuid, Uuid),
+        which: impl Fn(&Task) -> bool,
+        output: Option<Value>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        for mut task in tx.execution_tasks(team_id, execution_id).await? {
+            if !which(&task) || !task.status.is_open() {
+                continue;
+            }
+            task.status = TaskStatus::Completed;
+            task.output = output.clone();
+            task.completed_by = driver.user_id();
+            task.completed_at = Some(now);
+            task.updated_at = now;
+            tx.update_task(&task).await?;
+            self.emit(
+                tx,
+                driver,
+                team_id,
+                "task.completed",
+                ("task", task.id),
+                json!({"step_id": task.step_id, "type": task.kind.as_str()}),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Opens a task about a step execution that is not its work (an escalation, an approval).
+    async fn open_step_task(
+        &self,
+        tx: &mut dyn Tx,
+        driver: &Driver<'_>,
+        instance: &ProcessInstance,
+        exec: &StepExecution,
+        about: StepTask,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
         let task = Task {
             id: new_id(),
-            team_id,
+            team_id: instance.team_id,
             process_instance_id: Some(instance.id),
             step_execution_id: Some(exec.id),
             step_id: Some(exec.step_id.clone()),
-            title: format!("Approve: {name}"),
-            description: format!(
-                "Business rule \"{rule}\" asks for an approval of this output of \"{name}\" in {}. Complete with approved: true, or false and a comment.",
-                instance.name
-            ),
-            kind: TaskType::Approval,
-            priority: TaskPriority::High,
+            title: about.title,
+            description: about.description,
+            kind: about.kind,
+            priority: about.priority,
             status: TaskStatus::Open,
             assigned_to: None,
-            assigned_role: approver_role.or(superior).or(step_role),
+            assigned_role: about.role,
             assigned_by: None,
             due_date: None,
-            tags: vec!["approval".into()],
-            context: json!({
-                "rule": rule,
-                "output": exec.output_data,
-                "submitted_by": exec.completed_by,
-                "form": {"type": "object", "required": ["approved"], "properties": {
-                    "approved": {"type": "boolean"}, "comment": {"type": "string"}}},
-            }),
+            tags: vec![about.kind.as_str().to_string()],
+            context: about.context,
             output: None,
             completed_by: None,
             completed_at: None,
@@ -786,10 +809,10 @@ impl Services {
         self.emit(
             tx,
             driver,
-            team_id,
+            instance.team_id,
             "task.created",
             ("task", task.id),
-            json!({"process_instance_id": instance.id, "step_id": exec.step_id, "type": "approval", "assigned_role": task.assigned_role}),
+            json!({"process_instance_id": instance.id, "step_id": exec.step_id, "type": about.kind.as_str(), "assigned_role": task.assigned_role}),
         )
         .await
     }
@@ -821,6 +844,16 @@ impl Services {
         };
         tx.append_event(event).await.map(|_| ())
     }
+}
+
+/// What a task about a step (not its work) says and whom it is for.
+struct StepTask {
+    kind: TaskType,
+    title: String,
+    description: String,
+    priority: TaskPriority,
+    role: Option<Uuid>,
+    context: Value,
 }
 
 /// Whether a user may claim or complete a task: it is theirs, their role's, or nobody's.

@@ -247,7 +247,8 @@ impl Services {
     }
 
     /// `POST /v1/teams/{team_id}/tasks/{task_id}/complete`: a step's work task executes the
-    /// step; an escalation task records the handling of the breach.
+    /// step; an approval task decides on the held output; an escalation task records the
+    /// handling of the breach.
     pub async fn complete_task(
         &self,
         ctx: &Ctx,
@@ -270,17 +271,6 @@ impl Services {
         }
         let output = input.output.unwrap_or_else(|| json!({}));
         match (task.process_instance_id, &task.step_id, task.kind) {
-            (Some(instance_id), Some(step_id), TaskType::Approval) => {
-                let step_id = step_id.clone();
-                self.with_instance(
-                    tx.as_mut(),
-                    &Driver::Person(ctx),
-                    &access,
-                    instance_id,
-                    |run| run.decide(&step_id, output),
-                )
-                .await?;
-            }
             (Some(instance_id), Some(step_id), kind) if kind != TaskType::Escalation => {
                 let step_id = step_id.clone();
                 self.with_instance(
@@ -288,7 +278,10 @@ impl Services {
                     &Driver::Person(ctx),
                     &access,
                     instance_id,
-                    |run| run.execute(&step_id, output),
+                    |run| match kind {
+                        TaskType::Approval => run.decide(&step_id, output),
+                        _ => run.execute(&step_id, output),
+                    },
                 )
                 .await?;
             }

@@ -198,6 +198,22 @@ impl TestApp {
         .await
     }
 
+    /// A second node of the same deployment: another service on the same database, with the
+    /// same master key and its own job runner.
+    pub async fn another_node(&self) -> TestApp {
+        let dir = tempfile_dir::TempDir::new();
+        std::fs::copy(self.key_file(), dir.0.join("master.key")).expect("copy the master key");
+        start(
+            self.backend,
+            dir,
+            self.database_url.clone(),
+            |_| {},
+            None,
+            false,
+        )
+        .await
+    }
+
     /// The master key file of this app's database.
     pub fn key_file(&self) -> std::path::PathBuf {
         self.dir.0.join("master.key")
@@ -417,6 +433,25 @@ impl TestApp {
         }
         out
     }
+}
+
+/// The latest execution (highest iteration) of `step` in an instance.
+pub fn execution<'a>(instance: &'a Value, step: &str) -> &'a Value {
+    instance["step_executions"]
+        .as_array()
+        .expect("step_executions")
+        .iter()
+        .filter(|e| e["step_id"] == step)
+        .max_by_key(|e| e["iteration"].as_i64())
+        .unwrap_or_else(|| panic!("no execution of {step}"))
+}
+
+/// The status of the latest execution of `step`.
+pub fn status_of(instance: &Value, step: &str) -> String {
+    execution(instance, step)["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Runs each named `async fn(TestApp)` on SQLite and on PostgreSQL.
