@@ -695,6 +695,13 @@ async fn an_approval_rule_holds_large_outputs_for_an_approver(app: TestApp) {
     };
     let finance = role("Finance Lead", None).await;
     let buyer = role("Buyer", Some(finance.clone())).await;
+    let pb = create_playbook(&app, &t, json!({"name": "Buy", "steps": [
+        {"id": "request", "name": "Request", "type": "human", "assigned_role": buyer,
+         "form": {"type": "object", "required": ["amount"], "properties": {"amount": {"type": "number"}}}},
+        {"id": "order", "name": "Order", "type": "human"}]}))
+    .await;
+    // An instance started before the rule exists keeps running without it.
+    let earlier = start(&app, &t, &pb, json!({})).await;
     // An approver role that does not exist is refused.
     app.post(
         &t.p("/rules"),
@@ -714,12 +721,13 @@ async fn an_approval_rule_holds_large_outputs_for_an_approver(app: TestApp) {
     )
     .await
     .expect(201);
-    let pb = create_playbook(&app, &t, json!({"name": "Buy", "steps": [
-        {"id": "request", "name": "Request", "type": "human", "assigned_role": buyer,
-         "form": {"type": "object", "required": ["amount"], "properties": {"amount": {"type": "number"}}}},
-        {"id": "order", "name": "Order", "type": "human"}]}))
-    .await;
 
+    let unruled = execute(&app, &t, &earlier, "request", json!({"amount": 5000}))
+        .await
+        .expect(200);
+    assert_eq!(status_of(unruled.data(), "request"), "completed");
+
+    // The rule, saved after the playbook's last edit, applies to instances started now.
     // Small: no approval.
     let small = start(&app, &t, &pb, json!({})).await;
     let done = execute(&app, &t, &small, "request", json!({"amount": 500}))

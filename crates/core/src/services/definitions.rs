@@ -24,6 +24,8 @@ pub const MAIN: &str = "main";
 /// A ref resolved for reading: the tree of the commit it points at (empty on a branch
 /// without commits).
 pub(crate) struct Resolved {
+    /// The commit the ref points at (none on a branch without commits).
+    pub commit: Option<String>,
     pub tree: Tree,
 }
 
@@ -74,7 +76,7 @@ impl Services {
             }
             None => Tree::default(),
         };
-        Ok(Resolved { tree })
+        Ok(Resolved { commit, tree })
     }
 
     /// One definition of a tree, decoded.

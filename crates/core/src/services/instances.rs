@@ -124,7 +124,12 @@ impl Services {
             }
             _ => entry.body.name.clone(),
         };
-        let version = entry.at.version.clone();
+        // Pinned to the commit the ref points at now: the playbook as it is, with the forms and
+        // rules of that moment (a rule saved after the playbook's last edit applies).
+        let version = r
+            .commit
+            .clone()
+            .ok_or_else(|| Error::internal("a playbook on a ref without commits"))?;
         let pinned = self
             .pinned_definition(tx.as_mut(), team_id, playbook_id, &version)
             .await?;
