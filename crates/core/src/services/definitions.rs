@@ -238,6 +238,40 @@ impl Services {
         Ok(known)
     }
 
+    /// A page of the definitions of `kind` at `reference`, for a reader of the team.
+    async fn read_page<T: DeserializeOwned>(
+        &self,
+        ctx: &Ctx,
+        team_id: Uuid,
+        reference: Option<&str>,
+        kind: DefKind,
+        page: PageRequest,
+    ) -> Result<Page<Entry<T>>> {
+        let mut tx = self.store.read().await?;
+        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
+            .await?;
+        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
+        self.list_entries(tx.as_mut(), team_id, &r.tree, kind, page)
+            .await
+    }
+
+    /// One definition of `kind` at `reference`, for a reader of the team.
+    async fn read_one<T: DeserializeOwned>(
+        &self,
+        ctx: &Ctx,
+        team_id: Uuid,
+        reference: Option<&str>,
+        kind: DefKind,
+        id: Uuid,
+    ) -> Result<Entry<T>> {
+        let mut tx = self.store.read().await?;
+        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
+            .await?;
+        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
+        self.tree_entry(tx.as_mut(), team_id, &r.tree, kind, id)
+            .await
+    }
+
     fn playbook(team_id: Uuid, e: Entry<PlaybookBody>) -> Playbook {
         Playbook {
             id: e.id,
@@ -257,12 +291,8 @@ impl Services {
         reference: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<Playbook>> {
-        let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
-            .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
         let page = self
-            .list_entries(tx.as_mut(), team_id, &r.tree, DefKind::Playbook, page)
+            .read_page(ctx, team_id, reference, DefKind::Playbook, page)
             .await?;
         Ok(page.map(|e| Self::playbook(team_id, e)))
     }
@@ -275,12 +305,8 @@ impl Services {
         id: Uuid,
         reference: Option<&str>,
     ) -> Result<Playbook> {
-        let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
-            .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
         let e = self
-            .tree_entry(tx.as_mut(), team_id, &r.tree, DefKind::Playbook, id)
+            .read_one(ctx, team_id, reference, DefKind::Playbook, id)
             .await?;
         Ok(Self::playbook(team_id, e))
     }
@@ -396,12 +422,8 @@ impl Services {
         reference: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<Document>> {
-        let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
-            .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
         let page = self
-            .list_entries(tx.as_mut(), team_id, &r.tree, DefKind::Document, page)
+            .read_page(ctx, team_id, reference, DefKind::Document, page)
             .await?;
         Ok(page.map(|e| document(team_id, e)))
     }
@@ -414,12 +436,8 @@ impl Services {
         id: Uuid,
         reference: Option<&str>,
     ) -> Result<Document> {
-        let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
-            .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
         let e = self
-            .tree_entry(tx.as_mut(), team_id, &r.tree, DefKind::Document, id)
+            .read_one(ctx, team_id, reference, DefKind::Document, id)
             .await?;
         Ok(document(team_id, e))
     }
@@ -545,12 +563,8 @@ impl Services {
         reference: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<BusinessRule>> {
-        let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
-            .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
         let page = self
-            .list_entries(tx.as_mut(), team_id, &r.tree, DefKind::Rule, page)
+            .read_page(ctx, team_id, reference, DefKind::Rule, page)
             .await?;
         Ok(page.map(|e| rule(team_id, e)))
     }
@@ -563,12 +577,8 @@ impl Services {
         id: Uuid,
         reference: Option<&str>,
     ) -> Result<BusinessRule> {
-        let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
-            .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
         let e = self
-            .tree_entry(tx.as_mut(), team_id, &r.tree, DefKind::Rule, id)
+            .read_one(ctx, team_id, reference, DefKind::Rule, id)
             .await?;
         Ok(rule(team_id, e))
     }
