@@ -101,8 +101,7 @@ async fn the_demo_shows_a_living_team(app: TestApp) {
     let members = list(&app, &token, &format!("{team}/members")).await;
     assert!(members
         .iter()
-        .any(|m| m["user"]["display_name"] == "Triage Assistant"
-            || m["display_name"] == "Triage Assistant"));
+        .any(|m| m["display_name"] == "Triage Assistant" && m["kind"] == "agent"));
 
     // Loading it again changes nothing.
     let settings = orgata::Settings::load(&orgata::SettingArgs {
