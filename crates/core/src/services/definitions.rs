@@ -1,6 +1,7 @@
 //! Playbooks, documents and business rules: read at a ref, saved as commits on a branch.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -651,6 +652,25 @@ impl Services {
         team_id: Uuid,
         playbook_id: Uuid,
         version: &str,
+    ) -> Result<Arc<PinnedDefinition>> {
+        let key = (team_id, playbook_id, version.to_string());
+        if let Some(found) = self.pinned.get(&key) {
+            return Ok(found);
+        }
+        let pinned = Arc::new(
+            self.read_pinned_definition(tx, team_id, playbook_id, version)
+                .await?,
+        );
+        self.pinned.put(key, pinned.clone());
+        Ok(pinned)
+    }
+
+    async fn read_pinned_definition(
+        &self,
+        tx: &mut dyn Tx,
+        team_id: Uuid,
+        playbook_id: Uuid,
+        version: &str,
     ) -> Result<PinnedDefinition> {
         let (_, tree) = tx
             .commit(team_id, version)
@@ -688,6 +708,31 @@ impl Services {
             forms,
             rules,
         })
+    }
+}
+
+/// Pinned definitions already read, by (team, playbook, commit); bounded by starting over.
+#[derive(Default)]
+pub(crate) struct PinnedCache(Mutex<HashMap<(Uuid, Uuid, String), Arc<PinnedDefinition>>>);
+
+impl PinnedCache {
+    /// How many definitions it keeps before it starts over.
+    const CAPACITY: usize = 1024;
+
+    fn get(&self, key: &(Uuid, Uuid, String)) -> Option<Arc<PinnedDefinition>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    fn put(&self, key: (Uuid, Uuid, String), pinned: Arc<PinnedDefinition>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= Self::CAPACITY {
+            map.clear();
+        }
+        map.insert(key, pinned);
     }
 }
 

@@ -193,6 +193,9 @@ pub struct Services {
     config: ServiceConfig,
     login_guard: LoginGuard,
     clock: Arc<dyn crate::clock::Clock>,
+    /// Pinned definitions by (team, playbook, commit): commits never change, so every command
+    /// on an instance reuses the one read when it was first needed.
+    pinned: definitions::PinnedCache,
 }
 
 impl std::fmt::Debug for Services {
@@ -235,6 +238,7 @@ impl Services {
             config,
             login_guard: LoginGuard::default(),
             clock: Arc::new(crate::clock::SystemClock),
+            pinned: Default::default(),
         })
     }
 
