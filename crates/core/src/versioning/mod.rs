@@ -4,6 +4,11 @@
 //! to a commit, moved by compare-and-swap. Each commit also keeps the tree it leads to (entity
 //! id → snapshot and the commit that last changed it), so reading at any ref is one lookup.
 
+pub mod diff;
+pub mod graph;
+pub mod keyed;
+pub mod merge;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
