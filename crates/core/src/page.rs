@@ -33,6 +33,14 @@ impl PageRequest {
     pub fn limit(&self) -> i64 {
         self.page_size as i64
     }
+
+    /// Everything, for internal reads of lists that stay small.
+    pub fn all() -> Self {
+        Self {
+            page: 1,
+            page_size: u32::MAX / 2,
+        }
+    }
 }
 
 /// One page of a list and the size of the whole list.

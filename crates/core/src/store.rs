@@ -293,13 +293,66 @@ pub trait DefinitionTx: Send {
         team_id: Uuid,
         id: &str,
     ) -> Result<Option<(Commit, crate::versioning::Tree)>>;
-    /// The commits that changed an entity, newest first.
-    async fn entity_commits(
+    /// The ids of the commits that changed an entity, on any branch.
+    async fn entity_commit_ids(&mut self, team_id: Uuid, entity_id: Uuid) -> Result<Vec<String>>;
+    /// A commit without its tree.
+    async fn commit_meta(&mut self, team_id: Uuid, id: &str) -> Result<Option<Commit>>;
+    /// Every commit of the team as `(id, parents, created_at)`.
+    async fn commit_graph(
         &mut self,
         team_id: Uuid,
-        entity_id: Uuid,
+    ) -> Result<Vec<(String, Vec<String>, DateTime<Utc>)>>;
+    /// Every branch of the team, by name (`protected` is left false).
+    async fn branches(&mut self, team_id: Uuid) -> Result<Vec<Branch>>;
+    /// One branch, its row locked until the transaction ends when `lock` (PostgreSQL).
+    async fn branch(&mut self, team_id: Uuid, name: &str, lock: bool) -> Result<Option<Branch>>;
+    /// Creates a branch, or replaces an abandoned one of that name; false when an active one
+    /// exists.
+    async fn insert_branch(&mut self, branch: &Branch) -> Result<bool>;
+    async fn set_branch_status(
+        &mut self,
+        team_id: Uuid,
+        name: &str,
+        status: BranchStatus,
+    ) -> Result<()>;
+    async fn put_merge_draft(&mut self, draft: &MergeDraftRecord) -> Result<()>;
+    async fn merge_draft(
+        &mut self,
+        team_id: Uuid,
+        id: Uuid,
+        lock: bool,
+    ) -> Result<Option<MergeDraftRecord>>;
+    async fn put_proposal(&mut self, proposal: &ProposalRecord) -> Result<()>;
+    async fn proposal(
+        &mut self,
+        team_id: Uuid,
+        id: Uuid,
+        lock: bool,
+    ) -> Result<Option<ProposalRecord>>;
+    /// Proposals, newest first, with the stored status among `statuses` (all when empty).
+    async fn proposals(
+        &mut self,
+        team_id: Uuid,
+        statuses: &[ProposalStatus],
         page: PageRequest,
-    ) -> Result<Page<Commit>>;
+    ) -> Result<Page<ProposalRecord>>;
+    /// Sets (or with `None` removes) a branch's protection.
+    async fn put_protection(
+        &mut self,
+        team_id: Uuid,
+        branch: &str,
+        protection: Option<&BranchProtection>,
+    ) -> Result<()>;
+    async fn protection(&mut self, team_id: Uuid, branch: &str)
+        -> Result<Option<BranchProtection>>;
+    /// How many instances of a playbook are running or paused on a version other than
+    /// `version`.
+    async fn live_instances_elsewhere(
+        &mut self,
+        team_id: Uuid,
+        playbook_id: Uuid,
+        version: Option<&str>,
+    ) -> Result<i64>;
 }
 
 /// Process instances, step executions, tasks, exceptions and jobs.

@@ -158,6 +158,8 @@ fn instance(body: &PlaybookBody, flag: bool) -> ProcessInstance {
         reason: None,
         start_time: None,
         end_time: None,
+        started_from: "main".into(),
+        trial: false,
         created_at: now(),
         updated_at: now(),
         step_executions: vec![],

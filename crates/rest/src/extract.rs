@@ -274,6 +274,25 @@ impl QueryMap {
         }
     }
 
+    /// An optional enum filter: a value outside `allowed` is 422.
+    pub fn enumerated<T>(
+        &self,
+        name: &str,
+        parse: fn(&str) -> Option<T>,
+        allowed: &str,
+    ) -> Result<Option<T>, ApiError> {
+        match self.text(name)? {
+            Some(v) => Ok(Some(parse(&v).ok_or_else(|| {
+                Error::invalid(
+                    &format!("/{name}"),
+                    "invalid",
+                    format!("must be one of {allowed}"),
+                )
+            })?)),
+            None => Ok(None),
+        }
+    }
+
     /// An optional id filter: unparseable is 400.
     pub fn uuid(&self, name: &str) -> Result<Option<Uuid>, ApiError> {
         self.0

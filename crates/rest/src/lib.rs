@@ -133,6 +133,29 @@ fn api_routes() -> OpenApiRouter<AppState> {
             documents::update_rule,
             documents::delete_rule
         ))
+        .routes(routes!(branches::list, branches::create))
+        .routes(routes!(branches::get, branches::delete))
+        .routes(routes!(branches::reset))
+        .routes(routes!(branches::commits))
+        .routes(routes!(branches::get_commit))
+        .routes(routes!(branches::revert))
+        .routes(routes!(branches::compare))
+        .routes(routes!(branches::create_merge))
+        .routes(routes!(branches::get_merge))
+        .routes(routes!(branches::resolve))
+        .routes(routes!(branches::commit_merge))
+        .routes(routes!(
+            branches::get_protection,
+            branches::put_protection,
+            branches::delete_protection
+        ))
+        .routes(routes!(proposals::list, proposals::create))
+        .routes(routes!(proposals::get))
+        .routes(routes!(proposals::submit))
+        .routes(routes!(proposals::review))
+        .routes(routes!(proposals::comment))
+        .routes(routes!(proposals::resolve_comment))
+        .routes(routes!(proposals::merge))
         .routes(routes!(instances::list))
         .routes(routes!(instances::get))
         .routes(routes!(instances::pause))

@@ -71,6 +71,9 @@ pub struct SecretPath(
         (name = "roles", description = "Business roles"),
         (name = "secrets", description = "Team secrets"),
         (name = "audit", description = "Audit trail"),
+        (name = "branches", description = "Branches, commits, reverts, comparisons and branch protection"),
+        (name = "merges", description = "Merge drafts: conflicts, resolutions, commits"),
+        (name = "proposals", description = "Change proposals, reviews and discussion"),
         (name = "system", description = "Health and metrics"),
     )
 )]
@@ -259,6 +262,42 @@ const LINKS: &[LinkSpec] = &[
         params: &[
             ("team_id", "$request.path.team_id"),
             ("name", "$response.body#/data/name"),
+        ],
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/branches",
+        name: "GetBranch",
+        to: "branches_get",
+        params: &[
+            ("team_id", "$request.path.team_id"),
+            ("name", "$response.body#/data/name"),
+        ],
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/branches",
+        name: "BranchCommits",
+        to: "branches_commits",
+        params: &[
+            ("team_id", "$request.path.team_id"),
+            ("name", "$response.body#/data/name"),
+        ],
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/merges",
+        name: "GetMerge",
+        to: "merges_get_merge",
+        params: &[
+            ("team_id", "$request.path.team_id"),
+            ("merge_id", "$response.body#/data/id"),
+        ],
+    },
+    LinkSpec {
+        from: "/v1/teams/{team_id}/change-proposals",
+        name: "GetProposal",
+        to: "proposals_get",
+        params: &[
+            ("team_id", "$request.path.team_id"),
+            ("proposal_id", "$response.body#/data/id"),
         ],
     },
     LinkSpec {

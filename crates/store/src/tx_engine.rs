@@ -50,6 +50,25 @@ macro_rules! tx_engine_impl {
                 })
             }
 
+            pub fn branch(r: &R) -> Result<Branch> {
+                let team_id = get(r, "team_id")?;
+                let name: String = get(r, "name")?;
+                Ok(Branch {
+                    id: orgata_core::versioning::branch_id(team_id, &name),
+                    team_id,
+                    name,
+                    kind: parse(r, "type", BranchType::parse)?,
+                    base_branch: get(r, "base_branch")?,
+                    description: get(r, "description")?,
+                    status: parse(r, "status", BranchStatus::parse)?,
+                    head: get(r, "head")?,
+                    protected: false,
+                    created_by: get(r, "created_by")?,
+                    created_at: get(r, "created_at")?,
+                    updated_at: get(r, "updated_at")?,
+                })
+            }
+
             pub fn instance(r: &R) -> Result<ProcessInstance> {
                 Ok(ProcessInstance {
                     id: get(r, "id")?,
@@ -67,6 +86,8 @@ macro_rules! tx_engine_impl {
                     end_time: get(r, "end_time")?,
                     created_at: get(r, "created_at")?,
                     updated_at: get(r, "updated_at")?,
+                    trial: get::<String>(r, "started_from")? != "main",
+                    started_from: get(r, "started_from")?,
                     step_executions: Vec::new(),
                 })
             }
@@ -165,7 +186,7 @@ macro_rules! tx_engine_impl {
         }
 
         const INSTANCE_COLUMNS: &str = "id, team_id, playbook_id, playbook_version, name, status, business_key, current_step_id, initiated_by, \
-             variables, reason, start_time, end_time, created_at, updated_at";
+             variables, reason, start_time, end_time, created_at, updated_at, started_from";
         const JOB_COLUMNS: &str = "id, team_id, process_instance_id, step_execution_id, kind, run_at, attempts, max_attempts, last_error";
 
         #[async_trait::async_trait]
@@ -230,27 +251,141 @@ macro_rules! tx_engine_impl {
                 }).transpose()
             }
 
-            async fn entity_commits(&mut self, team_id: uuid::Uuid, entity_id: uuid::Uuid, page: orgata_core::page::PageRequest) -> orgata_core::Result<orgata_core::page::Page<orgata_core::model::Commit>> {
+            async fn entity_commit_ids(&mut self, team_id: uuid::Uuid, entity_id: uuid::Uuid) -> orgata_core::Result<Vec<String>> {
+                use sqlx::Row;
+                let rows = sqlx::query("SELECT commit_id FROM definition_changes WHERE team_id = $1 AND entity_id = $2")
+                    .bind(team_id).bind(entity_id).fetch_all(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                rows.iter().map(|r| r.try_get::<String, _>(0).map_err($crate::error::db_err)).collect()
+            }
+
+            async fn commit_meta(&mut self, team_id: uuid::Uuid, id: &str) -> orgata_core::Result<Option<orgata_core::model::Commit>> {
+                let row = sqlx::query("SELECT id, team_id, parents, author_id, message, changes, created_at FROM commits WHERE team_id = $1 AND id = $2")
+                    .bind(team_id).bind(id).fetch_optional(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                row.as_ref().map(engine_rows::commit).transpose()
+            }
+
+            async fn commit_graph(&mut self, team_id: uuid::Uuid) -> orgata_core::Result<Vec<(String, Vec<String>, chrono::DateTime<chrono::Utc>)>> {
+                use sqlx::Row;
                 use $crate::error::db_err;
-                let total = sqlx::query("SELECT COUNT(*) FROM definition_changes WHERE team_id = $1 AND entity_id = $2")
-                    .bind(team_id).bind(entity_id).fetch_one(&mut *self.tx).await.map_err(db_err)?;
-                let found = sqlx::query("SELECT c.* FROM definition_changes d JOIN commits c ON c.team_id = d.team_id AND c.id = d.commit_id \
-                                         WHERE d.team_id = $1 AND d.entity_id = $2 ORDER BY d.created_at DESC, c.id LIMIT $3 OFFSET $4")
-                    .bind(team_id).bind(entity_id).bind(page.limit()).bind(page.offset())
-                    .fetch_all(&mut *self.tx).await.map_err(db_err)?;
-                let items = found.iter().map(engine_rows::commit).collect::<orgata_core::Result<_>>()?;
+                let rows = sqlx::query("SELECT id, parents, created_at FROM commits WHERE team_id = $1")
+                    .bind(team_id).fetch_all(&mut *self.tx).await.map_err(db_err)?;
+                rows.iter().map(|r| {
+                    let parents: sqlx::types::Json<Vec<String>> = r.try_get(1).map_err(db_err)?;
+                    Ok((r.try_get(0).map_err(db_err)?, parents.0, r.try_get(2).map_err(db_err)?))
+                }).collect()
+            }
+
+            async fn branches(&mut self, team_id: uuid::Uuid) -> orgata_core::Result<Vec<orgata_core::model::Branch>> {
+                let rows = sqlx::query("SELECT * FROM branches WHERE team_id = $1 ORDER BY name")
+                    .bind(team_id).fetch_all(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                rows.iter().map(engine_rows::branch).collect()
+            }
+
+            async fn branch(&mut self, team_id: uuid::Uuid, name: &str, lock: bool) -> orgata_core::Result<Option<orgata_core::model::Branch>> {
+                let sql = format!("SELECT * FROM branches WHERE team_id = $1 AND name = $2{}", if lock { $for_update } else { "" });
+                let row = sqlx::query(&sql).bind(team_id).bind(name).fetch_optional(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                row.as_ref().map(engine_rows::branch).transpose()
+            }
+
+            async fn insert_branch(&mut self, b: &orgata_core::model::Branch) -> orgata_core::Result<bool> {
+                let done = sqlx::query("INSERT INTO branches (team_id, name, type, head, description, status, created_by, created_at, updated_at, base_branch) \
+                                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) \
+                                        ON CONFLICT (team_id, name) DO UPDATE SET type = excluded.type, head = excluded.head, description = excluded.description, \
+                                        status = excluded.status, created_by = excluded.created_by, created_at = excluded.created_at, updated_at = excluded.updated_at, \
+                                        base_branch = excluded.base_branch WHERE branches.status = 'abandoned'")
+                    .bind(b.team_id).bind(&b.name).bind(b.kind.as_str()).bind(&b.head).bind(&b.description).bind(b.status.as_str())
+                    .bind(b.created_by).bind(b.created_at).bind(&b.base_branch)
+                    .execute(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn set_branch_status(&mut self, team_id: uuid::Uuid, name: &str, status: orgata_core::model::BranchStatus) -> orgata_core::Result<()> {
+                sqlx::query("UPDATE branches SET status = $3, updated_at = $4 WHERE team_id = $1 AND name = $2")
+                    .bind(team_id).bind(name).bind(status.as_str()).bind(orgata_core::model::now())
+                    .execute(&mut *self.tx).await.map(|_| ()).map_err($crate::error::db_err)
+            }
+
+            async fn put_merge_draft(&mut self, d: &orgata_core::model::MergeDraftRecord) -> orgata_core::Result<()> {
+                sqlx::query("INSERT INTO merge_drafts (team_id, id, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                             ON CONFLICT (team_id, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at")
+                    .bind(d.team_id).bind(d.id).bind(sqlx::types::Json(d)).bind(d.created_at).bind(d.updated_at)
+                    .execute(&mut *self.tx).await.map(|_| ()).map_err($crate::error::db_err)
+            }
+
+            async fn merge_draft(&mut self, team_id: uuid::Uuid, id: uuid::Uuid, lock: bool) -> orgata_core::Result<Option<orgata_core::model::MergeDraftRecord>> {
+                use sqlx::Row;
+                let sql = format!("SELECT body FROM merge_drafts WHERE team_id = $1 AND id = $2{}", if lock { $for_update } else { "" });
+                let row = sqlx::query(&sql).bind(team_id).bind(id).fetch_optional(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                row.map(|r| r.try_get::<sqlx::types::Json<orgata_core::model::MergeDraftRecord>, _>(0).map(|j| j.0).map_err($crate::error::db_err)).transpose()
+            }
+
+            async fn put_proposal(&mut self, p: &orgata_core::model::ProposalRecord) -> orgata_core::Result<()> {
+                sqlx::query("INSERT INTO change_proposals (team_id, id, status, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                             ON CONFLICT (team_id, id) DO UPDATE SET status = excluded.status, body = excluded.body, updated_at = excluded.updated_at")
+                    .bind(p.team_id).bind(p.id).bind(p.status.as_str()).bind(sqlx::types::Json(p)).bind(p.created_at).bind(p.updated_at)
+                    .execute(&mut *self.tx).await.map(|_| ()).map_err($crate::error::db_err)
+            }
+
+            async fn proposal(&mut self, team_id: uuid::Uuid, id: uuid::Uuid, lock: bool) -> orgata_core::Result<Option<orgata_core::model::ProposalRecord>> {
+                use sqlx::Row;
+                let sql = format!("SELECT body FROM change_proposals WHERE team_id = $1 AND id = $2{}", if lock { $for_update } else { "" });
+                let row = sqlx::query(&sql).bind(team_id).bind(id).fetch_optional(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                row.map(|r| r.try_get::<sqlx::types::Json<orgata_core::model::ProposalRecord>, _>(0).map(|j| j.0).map_err($crate::error::db_err)).transpose()
+            }
+
+            async fn proposals(&mut self, team_id: uuid::Uuid, statuses: &[orgata_core::model::ProposalStatus], page: orgata_core::page::PageRequest) -> orgata_core::Result<orgata_core::page::Page<orgata_core::model::ProposalRecord>> {
+                use sqlx::Row;
+                use $crate::error::db_err;
+                // Statuses are enum names, never caller text, so they are written into the query.
+                let filter = if statuses.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+                    format!(" AND status IN ({})", names.join(", "))
+                };
+                let total = sqlx::query(&format!("SELECT COUNT(*) FROM change_proposals WHERE team_id = $1{filter}"))
+                    .bind(team_id).fetch_one(&mut *self.tx).await.map_err(db_err)?;
+                let rows = sqlx::query(&format!("SELECT body FROM change_proposals WHERE team_id = $1{filter} ORDER BY id DESC LIMIT $2 OFFSET $3"))
+                    .bind(team_id).bind(page.limit()).bind(page.offset()).fetch_all(&mut *self.tx).await.map_err(db_err)?;
+                let items = rows.iter()
+                    .map(|r| r.try_get::<sqlx::types::Json<orgata_core::model::ProposalRecord>, _>(0).map(|j| j.0).map_err(db_err))
+                    .collect::<orgata_core::Result<_>>()?;
                 Ok(orgata_core::page::Page { items, total_count: rows::count(&total)?, request: page })
+            }
+
+            async fn put_protection(&mut self, team_id: uuid::Uuid, branch: &str, p: Option<&orgata_core::model::BranchProtection>) -> orgata_core::Result<()> {
+                let query = match p {
+                    Some(p) => sqlx::query("INSERT INTO branch_protections (team_id, branch, body) VALUES ($1, $2, $3) \
+                                            ON CONFLICT (team_id, branch) DO UPDATE SET body = excluded.body")
+                        .bind(team_id).bind(branch).bind(sqlx::types::Json(p)),
+                    None => sqlx::query("DELETE FROM branch_protections WHERE team_id = $1 AND branch = $2").bind(team_id).bind(branch),
+                };
+                query.execute(&mut *self.tx).await.map(|_| ()).map_err($crate::error::db_err)
+            }
+
+            async fn protection(&mut self, team_id: uuid::Uuid, branch: &str) -> orgata_core::Result<Option<orgata_core::model::BranchProtection>> {
+                use sqlx::Row;
+                let row = sqlx::query("SELECT body FROM branch_protections WHERE team_id = $1 AND branch = $2")
+                    .bind(team_id).bind(branch).fetch_optional(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                row.map(|r| r.try_get::<sqlx::types::Json<orgata_core::model::BranchProtection>, _>(0).map(|j| j.0).map_err($crate::error::db_err)).transpose()
+            }
+
+            async fn live_instances_elsewhere(&mut self, team_id: uuid::Uuid, playbook_id: uuid::Uuid, version: Option<&str>) -> orgata_core::Result<i64> {
+                let row = sqlx::query("SELECT COUNT(*) FROM process_instances WHERE team_id = $1 AND playbook_id = $2 \
+                                       AND status IN ('running', 'paused') AND ($3 IS NULL OR playbook_version <> $3)")
+                    .bind(team_id).bind(playbook_id).bind(version).fetch_one(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                rows::count(&row)
             }
         }
 
         #[async_trait::async_trait]
         impl orgata_core::store::ExecutionTx for $tx {
             async fn insert_instance(&mut self, i: &orgata_core::model::ProcessInstance, playbook_hash: &str) -> orgata_core::Result<()> {
-                let sql = format!("INSERT INTO process_instances ({INSTANCE_COLUMNS}, playbook_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)");
+                let sql = format!("INSERT INTO process_instances ({INSTANCE_COLUMNS}, playbook_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)");
                 sqlx::query(&sql)
                     .bind(i.id).bind(i.team_id).bind(i.playbook_id).bind(&i.playbook_version).bind(&i.name).bind(i.status.as_str())
                     .bind(&i.business_key).bind(&i.current_step_id).bind(i.initiated_by).bind(sqlx::types::Json(&i.variables)).bind(&i.reason)
-                    .bind(i.start_time).bind(i.end_time).bind(i.created_at).bind(i.updated_at).bind(playbook_hash)
+                    .bind(i.start_time).bind(i.end_time).bind(i.created_at).bind(i.updated_at).bind(&i.started_from).bind(playbook_hash)
                     .execute(&mut *self.tx).await.map(|_| ()).map_err($crate::error::db_err)
             }
 

@@ -206,7 +206,12 @@ impl<'a> Run<'a> {
             "process_instance.started",
             "process_instance",
             id,
-            json!({"playbook_id": self.instance.playbook_id, "playbook_version": self.instance.playbook_version}),
+            json!({
+                "playbook_id": self.instance.playbook_id,
+                "playbook_version": self.instance.playbook_version,
+                "started_from": self.instance.started_from,
+                "trial": self.instance.trial,
+            }),
         );
         self.settle();
         Ok(())

@@ -8,26 +8,6 @@ use uuid::Uuid;
 
 use super::TaskPriority;
 
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            /// The wire name.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-            /// Parses the wire name.
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some(Self::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
 text_enum!(
     /// Where an instance stands.
     InstanceStatus {
@@ -179,6 +159,10 @@ pub struct ProcessInstance {
     pub end_time: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The ref it was started from: `main`, another branch, or a commit id.
+    pub started_from: String,
+    /// Started from something other than `main`, to try a change out.
+    pub trial: bool,
     /// Every step execution, oldest first (with one instance; empty in lists).
     #[serde(default)]
     pub step_executions: Vec<StepExecution>,

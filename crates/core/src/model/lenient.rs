@@ -16,6 +16,16 @@ pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     whole(&n).ok_or_else(|| serde::de::Error::custom(format!("expected an integer, got {n}")))
 }
 
+/// An optional integer, also when written as `3.0` (`null` is none).
+pub fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => whole(&n)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("expected an integer, got {n}"))),
+    }
+}
+
 /// A list of small integers (0 to 255), also when written as `3.0`.
 pub fn small_ints<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
     Vec::<serde_json::Number>::deserialize(d)?

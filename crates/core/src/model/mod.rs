@@ -1,6 +1,28 @@
 //! Domain records as they cross the service boundary (wire shapes of the contract).
 
+/// A string enum with its wire names, `as_str` and `parse`.
+macro_rules! text_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            /// The wire name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),* }
+            }
+            /// Parses the wire name.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some(Self::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
 mod audit;
+mod collaboration;
 mod doc;
 mod execution;
 pub mod lenient;
@@ -12,6 +34,7 @@ mod token;
 mod user;
 
 pub use audit::*;
+pub use collaboration::*;
 pub use doc::*;
 pub use execution::*;
 pub use organization::*;

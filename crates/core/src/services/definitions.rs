@@ -151,14 +151,7 @@ impl Services {
             ));
         }
         let now = now();
-        if branch == MAIN {
-            tx.ensure_branch(team_id, MAIN, "main", Some(ctx.actor.user.id), now)
-                .await?;
-        }
-        let head = tx
-            .branch_head(team_id, branch, true)
-            .await?
-            .ok_or_else(|| Error::not_found("branch"))?;
+        let head = self.writable_branch(tx, ctx, team_id, branch).await?;
         let tree = match &head {
             Some(h) => {
                 tx.commit(team_id, h)
@@ -197,20 +190,59 @@ impl Services {
             return Ok(current);
         };
         tx.insert_commit(&commit, &next).await?;
-        if !tx
-            .move_branch(team_id, branch, head.as_deref(), &commit.id)
-            .await?
-        {
-            return Err(Error::conflict("the branch moved meanwhile; try again"));
-        }
-        tx.append_event(ctx.team_event(
-            team_id,
-            &format!("{}.committed", kind.as_str()),
-            (kind.as_str(), id),
-            json!({"commit_id": commit.id, "op": commit.changes[0].op, "branch": branch}),
-        ))
-        .await?;
+        self.move_branch_to(tx, team_id, branch, head.as_deref(), &commit.id)
+            .await?;
+        self.committed_events(tx, ctx, team_id, branch, &commit.id, &commit.changes)
+            .await?;
         Ok(next.of(kind).get(&id).cloned())
+    }
+
+    /// The head of a branch that may be written directly (creating `main` on first use), its
+    /// row locked: 404 for no such branch, 409 when abandoned, 403 when protected.
+    pub(crate) async fn writable_branch(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        team_id: Uuid,
+        name: &str,
+    ) -> Result<Option<String>> {
+        let branch = self.open_branch(tx, ctx, team_id, name).await?;
+        if tx.protection(team_id, name).await?.is_some() {
+            return Err(Error::forbidden(format!(
+                "the branch {name} is protected: it changes only by merging an approved change proposal"
+            )));
+        }
+        Ok(branch.head)
+    }
+
+    /// A branch that can move (creating `main` on first use), its row locked: 404 for no such
+    /// branch, 409 when abandoned. A merged branch that moves again is active again.
+    pub(crate) async fn open_branch(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        team_id: Uuid,
+        name: &str,
+    ) -> Result<Branch> {
+        if name == MAIN {
+            tx.ensure_branch(team_id, MAIN, "main", Some(ctx.actor.user.id), now())
+                .await?;
+        }
+        let branch = tx
+            .branch(team_id, name, true)
+            .await?
+            .ok_or_else(|| Error::not_found("branch"))?;
+        match branch.status {
+            BranchStatus::Abandoned => Err(Error::conflict(format!(
+                "the branch {name} was deleted; create it again to use the name"
+            ))),
+            BranchStatus::Merged => {
+                tx.set_branch_status(team_id, name, BranchStatus::Active)
+                    .await?;
+                Ok(branch)
+            }
+            _ => Ok(branch),
+        }
     }
 
     /// What a playbook may refer to: the team's roles it names and the documents on the ref.
@@ -394,23 +426,91 @@ impl Services {
         Ok(Self::playbook(team_id, Entry { at, ..e }))
     }
 
-    /// `GET /v1/teams/{team_id}/processes/{process_id}/history`: the commits that changed it,
+    /// `GET /v1/teams/{team_id}/processes/{process_id}/history`: the commits reachable from
+    /// the ref that changed the playbook (with `step_id`, that changed that step or its place),
     /// newest first.
     pub async fn playbook_history(
         &self,
         ctx: &Ctx,
         team_id: Uuid,
         id: Uuid,
+        reference: Option<&str>,
+        step_id: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<Commit>> {
         let mut tx = self.store.read().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
             .await?;
-        let history = tx.entity_commits(team_id, id, page).await?;
-        if history.total_count == 0 {
+        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
+        let history = self.history(tx.as_mut(), team_id).await?;
+        let reachable = history.graph.ancestors(r.commit.as_deref());
+        let changed = tx.entity_commit_ids(team_id, id).await?;
+        let mut ids = history.newest_first(changed.into_iter().filter(|c| reachable.contains(c)));
+        if ids.is_empty() {
             return Err(Error::not_found("playbook"));
         }
-        Ok(history)
+        if let Some(step) = step_id {
+            let mut touching = Vec::new();
+            for c in ids {
+                if self
+                    .step_changed(tx.as_mut(), team_id, id, &c, step)
+                    .await?
+                {
+                    touching.push(c);
+                }
+            }
+            ids = touching;
+        }
+        let mut items = Vec::new();
+        for c in ids
+            .iter()
+            .skip(page.offset() as usize)
+            .take(page.limit() as usize)
+        {
+            items.extend(tx.commit_meta(team_id, c).await?);
+        }
+        Ok(Page {
+            items,
+            total_count: ids.len() as i64,
+            request: page,
+        })
+    }
+
+    /// Whether a commit changed a step of a playbook (its fields, or the step before it)
+    /// relative to its first parent.
+    async fn step_changed(
+        &self,
+        tx: &mut dyn Tx,
+        team_id: Uuid,
+        playbook_id: Uuid,
+        commit_id: &str,
+        step_id: &str,
+    ) -> Result<bool> {
+        let Some((commit, tree)) = tx.commit(team_id, commit_id).await? else {
+            return Ok(false);
+        };
+        let parent = self
+            .tree_at(tx, team_id, commit.parents.first().map(String::as_str))
+            .await?;
+        let mut views = Vec::new();
+        for t in [&tree, &parent] {
+            let view = match t.playbooks.get(&playbook_id) {
+                Some(entry) => {
+                    let body = tx.snapshot(team_id, &entry.hash).await?.unwrap_or_default();
+                    let steps = body["steps"].as_array().cloned().unwrap_or_default();
+                    let at = steps.iter().position(|s| s["id"] == step_id);
+                    at.map(|i| {
+                        (
+                            steps[i].clone(),
+                            i.checked_sub(1).map(|p| steps[p]["id"].clone()),
+                        )
+                    })
+                }
+                None => None,
+            };
+            views.push(view);
+        }
+        Ok(views[0] != views[1])
     }
 
     // ---------------- documents and rules ----------------

@@ -126,6 +126,10 @@ impl Services {
         };
         // Pinned to the commit the ref points at now: the playbook as it is, with the forms and
         // rules of that moment (a rule saved after the playbook's last edit applies).
+        let started_from = input
+            .reference
+            .clone()
+            .unwrap_or_else(|| super::definitions::MAIN.to_string());
         let version = r
             .commit
             .clone()
@@ -150,6 +154,8 @@ impl Services {
             end_time: None,
             created_at: now,
             updated_at: now,
+            started_from: started_from.clone(),
+            trial: started_from != super::definitions::MAIN,
             step_executions: Vec::new(),
         };
         tx.insert_instance(&instance, &pinned.hash)

@@ -3,21 +3,26 @@
 
 mod accounts;
 mod audit;
+mod branches;
 pub mod definitions;
 mod exceptions;
 pub mod idempotency;
 mod instances;
 mod jobs;
+mod library;
 mod login_guard;
 mod members;
+mod merges;
 mod mfa;
 mod organizations;
+mod proposals;
 mod roles;
 mod secrets;
 mod tasks;
 mod teams;
 mod tokens;
 
+pub use branches::{Comparison, RefPoint};
 pub use instances::{InstanceCommand, StepCommand};
 pub use login_guard::LoginGuard;
 

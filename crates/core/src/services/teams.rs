@@ -106,6 +106,14 @@ impl Services {
         tx.insert_team(&team).await?;
         tx.insert_member(team.id, ctx.actor.user.id, AccessRole::Owner, &[], now)
             .await?;
+        tx.ensure_branch(
+            team.id,
+            super::definitions::MAIN,
+            "main",
+            Some(ctx.actor.user.id),
+            now,
+        )
+        .await?;
         tx.append_event(ctx.team_event(
             team.id,
             "team.created",

@@ -26,7 +26,10 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use std::collections::HashMap;
+
 use super::keyed::{pointer, step_order};
+use crate::engine::dependencies::{resolve, ExecutionType, StepLinks};
 
 /// What kind of disagreement a conflict is (`ours` is the target, `theirs` the source).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -231,6 +234,7 @@ impl Cx<'_> {
                 .unwrap_or_default();
             let order = |m: &Map<String, Value>| step_order(&Value::Object(m.clone()));
             let merged = self.merge_order(path, &order(bm), &order(om), &order(tm), &steps);
+            follow_order(&merged, om, tm, &mut out);
             out.insert("step_order".into(), json!(merged));
         }
         out
@@ -350,6 +354,87 @@ impl Cx<'_> {
             }
         }
         out
+    }
+}
+
+/// Dependencies by step id.
+type Implicit = HashMap<String, BTreeSet<String>>;
+
+/// The dependencies each step would have if it left them to its place in `order`.
+fn implicit_dependencies(order: &[String], steps: Option<&Map<String, Value>>) -> Implicit {
+    let kind = |id: &str| match steps
+        .and_then(|s| s.get(id))
+        .and_then(|s| s.get("execution_type"))
+        .and_then(Value::as_str)
+    {
+        Some("parallel") => ExecutionType::Parallel,
+        Some("conditional") => ExecutionType::Conditional,
+        _ => ExecutionType::Sequential,
+    };
+    let links: Vec<StepLinks<'_>> = order
+        .iter()
+        .map(|id| StepLinks {
+            id,
+            execution_type: kind(id),
+            dependencies: None,
+        })
+        .collect();
+    match resolve(&links) {
+        Ok(deps) => order
+            .iter()
+            .cloned()
+            .zip(deps.into_iter().map(|d| d.into_iter().collect()))
+            .collect(),
+        Err(_) => HashMap::new(),
+    }
+}
+
+/// Steps whose dependencies follow their place on every side that has them (as saved by a
+/// client that leaves them implicit) get the dependencies of their place in the merged order,
+/// so moves and inserts merge into a sequence, not into a knot of both sides' links.
+fn follow_order(
+    merged: &[String],
+    om: &Map<String, Value>,
+    tm: &Map<String, Value>,
+    out: &mut Map<String, Value>,
+) {
+    let sides: Vec<(Option<&Map<String, Value>>, Implicit)> = [om, tm]
+        .iter()
+        .map(|m| {
+            let v = Value::Object((*m).clone());
+            let steps = m.get("steps").and_then(Value::as_object);
+            (steps, implicit_dependencies(&step_order(&v), steps))
+        })
+        .collect();
+    let after = implicit_dependencies(merged, out.get("steps").and_then(Value::as_object));
+    let Some(Value::Object(steps)) = out.get_mut("steps") else {
+        return;
+    };
+    for (id, step) in steps.iter_mut() {
+        let mut present = 0;
+        let follows = sides.iter().all(|(side_steps, implicit)| {
+            let Some(deps) = side_steps
+                .and_then(|s| s.get(id))
+                .map(|s| s.get("dependencies"))
+            else {
+                return true;
+            };
+            present += 1;
+            let deps: BTreeSet<String> = deps
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|d| d.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            implicit.get(id) == Some(&deps)
+        });
+        if follows && present > 0 {
+            if let (Some(deps), Value::Object(fields)) = (after.get(id), step) {
+                fields.insert("dependencies".into(), json!(deps));
+            }
+        }
     }
 }
 
@@ -494,6 +579,26 @@ mod tests {
         assert!(one.conflicts.is_empty());
         assert_eq!(order(&one.value), ["a", "c", "x", "d"]);
         assert_eq!(one.value, two.value);
+    }
+
+    #[test]
+    fn implicit_dependencies_follow_the_merged_order() {
+        let base = pb(json!([
+            {"id": "a", "dependencies": []}, {"id": "d", "dependencies": ["a"]}
+        ]));
+        let ours = pb(json!([
+            {"id": "a", "dependencies": []}, {"id": "x", "dependencies": ["a"]},
+            {"id": "d", "dependencies": ["x"]}
+        ]));
+        let theirs = pb(json!([
+            {"id": "a", "dependencies": []}, {"id": "c", "dependencies": ["a"]},
+            {"id": "d", "dependencies": ["c"]}
+        ]));
+        let merged = m(&base, &ours, &theirs);
+        let steps = &merged.value["playbooks"]["p"]["steps"];
+        assert_eq!(steps["c"]["dependencies"], json!(["a"]));
+        assert_eq!(steps["x"]["dependencies"], json!(["c"]));
+        assert_eq!(steps["d"]["dependencies"], json!(["x"]));
     }
 
     #[test]

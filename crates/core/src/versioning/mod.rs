@@ -102,6 +102,16 @@ pub struct CommitMeta<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// One definition a commit sets (`hash`) or removes (`None`). `created_at` is kept for a
+/// definition new to the tree that was created earlier elsewhere (on a merged branch).
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub kind: DefKind,
+    pub id: Uuid,
+    pub hash: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
 /// A new commit on top of `parent` that puts `hash` for `id` (or removes it when `None`), with
 /// the tree it leads to. `None` when nothing would change.
 pub fn commit_change(
@@ -110,50 +120,78 @@ pub fn commit_change(
     (kind, id, hash): (DefKind, Uuid, Option<String>),
     meta: CommitMeta<'_>,
 ) -> Option<(Commit, Tree)> {
+    let parents: Vec<String> = parent.map(|(p, _)| p.to_string()).into_iter().collect();
+    let empty = Tree::default();
+    let tree = parent.map(|(_, t)| t).unwrap_or(&empty);
+    let change = Change {
+        kind,
+        id,
+        hash,
+        created_at: None,
+    };
+    let (commit, next) = commit_changes(team_id, parents, tree, &[change], meta);
+    (!commit.changes.is_empty()).then_some((commit, next))
+}
+
+/// A commit with `parents` that applies `changes` to `tree` (the first parent's), with the tree
+/// it leads to. Changes that change nothing are left out of the commit.
+pub fn commit_changes(
+    team_id: Uuid,
+    parents: Vec<String>,
+    tree: &Tree,
+    changes: &[Change],
+    meta: CommitMeta<'_>,
+) -> (Commit, Tree) {
     let CommitMeta {
         author_id,
         message,
         at,
     } = meta;
-    let mut tree = parent.map(|(_, t)| t.clone()).unwrap_or_default();
-    let before = tree.of(kind).get(&id).cloned();
-    let op = match (&before, &hash) {
-        (None, None) => return None,
-        (Some(b), Some(h)) if &b.hash == h => return None,
-        (None, Some(_)) => "added",
-        (Some(_), Some(_)) => "modified",
-        (Some(_), None) => "deleted",
-    };
-    let changes = vec![CommitChange {
-        kind: kind.as_str().into(),
-        id,
-        op: op.into(),
-        hash: hash.clone(),
-    }];
-    let parents: Vec<String> = parent.map(|(p, _)| p.to_string()).into_iter().collect();
+    let mut recorded = Vec::new();
+    for c in changes {
+        let before = tree.of(c.kind).get(&c.id);
+        let op = match (before, &c.hash) {
+            (None, None) => continue,
+            (Some(b), Some(h)) if &b.hash == h => continue,
+            (None, Some(_)) => "added",
+            (Some(_), Some(_)) => "modified",
+            (Some(_), None) => "deleted",
+        };
+        recorded.push(CommitChange {
+            kind: c.kind.as_str().into(),
+            id: c.id,
+            op: op.into(),
+            hash: c.hash.clone(),
+        });
+    }
     let commit_id = content_hash(&serde_json::json!({
         "team_id": team_id,
         "parents": parents,
         "author_id": author_id,
         "message": message,
         "created_at": at,
-        "changes": changes,
+        "changes": recorded,
     }));
-    match hash {
-        Some(hash) => {
-            let created_at = before.map(|b| b.created_at).unwrap_or(at);
-            tree.of_mut(kind).insert(
-                id,
-                TreeEntry {
-                    hash,
-                    version: commit_id.clone(),
-                    created_at,
-                    updated_at: at,
-                },
-            );
-        }
-        None => {
-            tree.of_mut(kind).remove(&id);
+    let mut next = tree.clone();
+    for c in changes {
+        let before = tree.of(c.kind).get(&c.id);
+        match &c.hash {
+            Some(hash) if before.is_some_and(|b| &b.hash == hash) => {}
+            Some(hash) => {
+                let created_at = before.map(|b| b.created_at).or(c.created_at).unwrap_or(at);
+                next.of_mut(c.kind).insert(
+                    c.id,
+                    TreeEntry {
+                        hash: hash.clone(),
+                        version: commit_id.clone(),
+                        created_at,
+                        updated_at: at,
+                    },
+                );
+            }
+            None => {
+                next.of_mut(c.kind).remove(&c.id);
+            }
         }
     }
     let commit = Commit {
@@ -162,10 +200,21 @@ pub fn commit_change(
         parents,
         author_id,
         message: message.to_string(),
-        changes,
+        changes: recorded,
         created_at: at,
     };
-    Some((commit, tree))
+    (commit, next)
+}
+
+/// A branch's id: a UUID (version 8) derived from its team and name, so it names the branch in
+/// events without being stored.
+pub fn branch_id(team_id: Uuid, name: &str) -> Uuid {
+    let digest = Sha256::digest(format!("branch/{team_id}/{name}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    Uuid::from_bytes(bytes)
 }
 
 /// Whether `name` is a valid branch name.

@@ -2,12 +2,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod branches;
 pub mod documents;
 pub mod instances;
 pub mod me;
 pub mod members;
 pub mod organizations;
 pub mod processes;
+pub mod proposals;
 pub mod roles;
 pub mod secrets;
 pub mod system;

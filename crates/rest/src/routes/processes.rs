@@ -133,9 +133,20 @@ pub async fn delete(
     Ok(deleted(id))
 }
 
-/// The commits that changed a playbook, newest first.
+/// `?step_id=`: only the commits that changed this step (its fields or its place).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StepParam {
+    /// A step id of the playbook.
+    #[param(pattern = "^[a-z][a-z0-9_]{0,63}$")]
+    #[allow(dead_code)]
+    pub step_id: Option<String>,
+}
+
+/// The commits reachable from the ref that changed a playbook (or one of its steps), newest
+/// first.
 #[utoipa::path(get, path = "/v1/teams/{team_id}/processes/{process_id}/history", tag = "processes",
-    params(crate::openapi::TeamPath, ProcessPath, crate::openapi::PageParams),
+    params(crate::openapi::TeamPath, ProcessPath, RefParam, StepParam, crate::openapi::PageParams),
     responses((status = 200, description = "Commits", body = PagedEnvelope<Commit>)))]
 pub async fn history(
     State(s): State<AppState>,
@@ -144,9 +155,17 @@ pub async fn history(
     q: QueryMap,
 ) -> ApiResult {
     let (team_id, id) = (path_id(&team_id, "team_id")?, path_id(&id, "process_id")?);
+    let (reference, step_id) = (q.text("ref")?, q.text("step_id")?);
     Ok(paged(
         s.services
-            .playbook_history(&ctx, team_id, id, q.page()?)
+            .playbook_history(
+                &ctx,
+                team_id,
+                id,
+                reference.as_deref(),
+                step_id.as_deref(),
+                q.page()?,
+            )
             .await?,
     ))
 }

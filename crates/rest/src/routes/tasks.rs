@@ -41,24 +41,6 @@ fn ids(
     Ok((path_id(&team_id, "team_id")?, path_id(&task_id, "task_id")?))
 }
 
-fn parse_enum<T>(
-    q: &QueryMap,
-    name: &str,
-    parse: fn(&str) -> Option<T>,
-    allowed: &str,
-) -> Result<Option<T>, crate::envelope::ApiError> {
-    match q.text(name)? {
-        Some(v) => Ok(Some(parse(&v).ok_or_else(|| {
-            orgata_core::Error::invalid(
-                &format!("/{name}"),
-                "invalid",
-                format!("must be one of {allowed}"),
-            )
-        })?)),
-        None => Ok(None),
-    }
-}
-
 /// The team's tasks, newest first (filters: status, assigned_to — `me` allowed —,
 /// process_instance_id, role, type).
 #[utoipa::path(get, path = "/v1/teams/{team_id}/tasks", tag = "tasks",
@@ -77,8 +59,7 @@ pub async fn list(
         None => None,
     };
     let filter = TaskFilter {
-        status: parse_enum(
-            &q,
+        status: q.enumerated(
             "status",
             TaskStatus::parse,
             "open, in_progress, completed, cancelled, escalated",
@@ -86,8 +67,7 @@ pub async fn list(
         assigned_to,
         process_instance_id: q.uuid("process_instance_id")?,
         role: q.uuid("role")?,
-        kind: parse_enum(
-            &q,
+        kind: q.enumerated(
             "type",
             TaskType::parse,
             "manual, review, approval, data_entry, decision, escalation",
