@@ -114,25 +114,40 @@ async fn envelope_request_ids_and_errors(app: TestApp) {
     .await
     .expect_error(404, "NOT_FOUND");
 
-    // Bodies over 2 MiB are refused from Content-Length.
-    let big = "x".repeat(2 * 1024 * 1024 + 10);
-    let too_large = app
-        .client
-        .post(format!("{}/v1/teams/{team}/roles", app.base))
-        .bearer_auth(&a.token)
-        .header("content-type", "application/json")
-        .body(big)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(too_large.status(), 413);
-    let body: serde_json::Value = too_large.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "PAYLOAD_TOO_LARGE");
+    // Bodies over 2 MiB are refused from Content-Length, before any of it is read: the
+    // request is sent without its body, so the answer cannot race the upload.
+    let answer = raw_request(
+        &app.base,
+        &format!(
+            "POST /v1/teams/{team}/roles HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            a.token,
+            2 * 1024 * 1024 + 10
+        ),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("PAYLOAD_TOO_LARGE"), "{answer}");
 
     // Path ids that do not parse are 400.
     app.get("/v1/teams/not-a-uuid", &a.token)
         .await
         .expect_error(400, "BAD_REQUEST");
+}
+
+/// Sends raw bytes to the server and reads the answer until it closes the connection.
+async fn raw_request(base: &str, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    String::from_utf8_lossy(&answer).into_owned()
 }
 
 async fn pagination(app: TestApp) {

@@ -127,6 +127,9 @@ impl Services {
         input: NewBranch,
     ) -> Result<Branch> {
         check_name("/name", &input.name)?;
+        if input.name == MAIN {
+            return Err(Error::conflict("the team's main branch exists already"));
+        }
         let kind = input.kind.unwrap_or(BranchType::Feature);
         if kind == BranchType::Main {
             return Err(Error::invalid(
@@ -202,7 +205,7 @@ impl Services {
             .await?
             .filter(|b| b.status != BranchStatus::Abandoned)
             .ok_or_else(|| Error::not_found("branch"))?;
-        if b.kind == BranchType::Main {
+        if b.kind == BranchType::Main || name == MAIN {
             return Err(Error::conflict("the main branch cannot be deleted"));
         }
         if tx.protection(team_id, name).await?.is_some() {

@@ -80,6 +80,29 @@ impl Services {
         Ok(Resolved { commit, tree })
     }
 
+    /// The tree of the branch a write goes to, read after its row is locked so that every check
+    /// sees the head the write builds on: 422 for a commit id, else as `writable_branch`.
+    pub(crate) async fn resolve_for_write(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        team_id: Uuid,
+        reference: Option<&str>,
+    ) -> Result<Resolved> {
+        let branch = reference.unwrap_or(MAIN);
+        check_ref(branch)?;
+        if is_commit_id(branch) {
+            return Err(Error::invalid(
+                "/ref",
+                "read_only",
+                "a commit cannot be changed; write to a branch",
+            ));
+        }
+        let commit = self.writable_branch(tx, ctx, team_id, branch).await?;
+        let tree = self.tree_at(tx, team_id, commit.as_deref()).await?;
+        Ok(Resolved { commit, tree })
+    }
+
     /// One definition of a tree, decoded.
     pub(crate) async fn tree_entry<T: DeserializeOwned>(
         &self,
@@ -357,7 +380,9 @@ impl Services {
         let mut tx = self.store.begin().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
             .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
+        let r = self
+            .resolve_for_write(tx.as_mut(), ctx, team_id, reference)
+            .await?;
         if let Some(id) = id {
             if !r.tree.playbooks.contains_key(&id) {
                 return Err(Error::not_found("playbook"));
@@ -403,7 +428,9 @@ impl Services {
         let mut tx = self.store.begin().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
             .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
+        let r = self
+            .resolve_for_write(tx.as_mut(), ctx, team_id, reference)
+            .await?;
         let mut e: Entry<PlaybookBody> = self
             .tree_entry(tx.as_mut(), team_id, &r.tree, DefKind::Playbook, id)
             .await?;
@@ -417,7 +444,7 @@ impl Services {
                 reference,
                 (DefKind::Playbook, id),
                 Some(&e.body),
-                None,
+                Some(&e.at.version),
                 &message,
             )
             .await?
@@ -555,7 +582,9 @@ impl Services {
         let mut tx = self.store.begin().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
             .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
+        let r = self
+            .resolve_for_write(tx.as_mut(), ctx, team_id, reference)
+            .await?;
         if let Some(id) = id {
             if !r.tree.documents.contains_key(&id) {
                 return Err(Error::not_found("document"));
@@ -602,7 +631,9 @@ impl Services {
         let mut tx = self.store.begin().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
             .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
+        let r = self
+            .resolve_for_write(tx.as_mut(), ctx, team_id, reference)
+            .await?;
         if !r.tree.of(kind).contains_key(&id) {
             return Err(Error::not_found(kind.noun()));
         }
@@ -696,7 +727,9 @@ impl Services {
         let mut tx = self.store.begin().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
             .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, reference).await?;
+        let r = self
+            .resolve_for_write(tx.as_mut(), ctx, team_id, reference)
+            .await?;
         if let Some(id) = id {
             if !r.tree.rules.contains_key(&id) {
                 return Err(Error::not_found("business rule"));

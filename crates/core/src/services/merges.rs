@@ -20,6 +20,9 @@ use crate::versioning::keyed::empty_library;
 use crate::versioning::merge::{merge, Conflict, Fallback, Merged, Resolutions};
 use crate::versioning::{is_branch_name, is_commit_id, Tree};
 
+/// The largest value a resolution may give (a whole playbook fits many times over).
+const MAX_VALUE_BYTES: usize = 256 * 1024;
+
 /// What merging a source head into a target head gives.
 pub(crate) struct MergeOutcome {
     pub bases: Vec<String>,
@@ -241,8 +244,9 @@ impl Services {
             Some(commit.id)
         };
         if is_branch_name(source) && source != target.name && source != super::definitions::MAIN {
-            if let Some(b) = tx.branch(team_id, source, false).await? {
-                if b.status == BranchStatus::Active && !outcome.up_to_date {
+            if let Some(b) = tx.branch(team_id, source, true).await? {
+                let at_merged_head = b.head.as_deref() == source_head;
+                if b.status == BranchStatus::Active && !outcome.up_to_date && at_merged_head {
                     tx.set_branch_status(team_id, source, BranchStatus::Merged)
                         .await?;
                 }
@@ -435,6 +439,16 @@ impl Services {
         if input.resolutions.len() > 1000 {
             v.add("/resolutions", "too_many", "at most 1000 resolutions");
         }
+        for (i, r) in input.resolutions.iter().enumerate() {
+            let size = r.value.as_ref().map_or(0, |v| v.to_string().len());
+            if size > MAX_VALUE_BYTES {
+                v.add(
+                    &format!("/resolutions/{i}/value"),
+                    "too_large",
+                    format!("a chosen value has at most {MAX_VALUE_BYTES} bytes of JSON"),
+                );
+            }
+        }
         v.finish()?;
         let mut tx = self.store.begin().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
@@ -523,15 +537,15 @@ impl Services {
         if record.merged_at.is_some() {
             return Err(Error::conflict("the merge has been committed"));
         }
+        if tx.protection(team_id, &record.target).await?.is_some() {
+            return Err(Error::forbidden(format!(
+                "the branch {} is protected: merge into it through an approved change proposal",
+                record.target
+            )));
+        }
         let target = self
             .open_branch(tx.as_mut(), ctx, team_id, &record.target)
             .await?;
-        if tx.protection(team_id, &target.name).await?.is_some() {
-            return Err(Error::forbidden(format!(
-                "the branch {} is protected: merge into it through an approved change proposal",
-                target.name
-            )));
-        }
         let source_head = self
             .source_head(tx.as_mut(), team_id, &record.source)
             .await?;

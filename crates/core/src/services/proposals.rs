@@ -16,6 +16,9 @@ use crate::store::Tx;
 use crate::versioning::diff::{diff, LibraryDiff};
 use crate::versioning::{is_branch_name, DefKind};
 
+/// How many reviews one proposal keeps.
+const MAX_REVIEWS: usize = 500;
+
 /// The rules of a branch: its protection, or for an unprotected branch the defaults.
 fn rules_of(team_id: Uuid, branch: &str, p: Option<BranchProtection>) -> BranchProtection {
     p.unwrap_or_else(|| BranchProtection {
@@ -31,7 +34,8 @@ fn rules_of(team_id: Uuid, branch: &str, p: Option<BranchProtection>) -> BranchP
     })
 }
 
-/// Reviews with `dismissed` as it stands now, and what the rules still miss.
+/// Reviews with `dismissed` as it stands now, and what the rules still miss. `roles_of` holds
+/// the business roles of the reviewers still in the team; others' approvals do not count.
 fn evaluate(
     record: &ProposalRecord,
     rules: &BranchProtection,
@@ -53,6 +57,7 @@ fn evaluate(
     let counted: Vec<&ChangeReview> = reviews
         .iter()
         .filter(|r| !r.dismissed)
+        .filter(|r| roles_of.contains_key(&r.reviewer_id))
         .filter(|r| r.status == ReviewStatus::Approved)
         .filter(|r| rules.allow_self_approval || r.reviewer_id != record.proposed_by)
         .collect();
@@ -157,7 +162,7 @@ impl Services {
         branch: &str,
     ) -> Result<BranchProtection> {
         let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
+        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Own)
             .await?;
         tx.protection(team_id, branch)
             .await?
@@ -269,9 +274,10 @@ impl Services {
         let source = tx.branch(team_id, &record.source_branch, false).await?;
         let source_head = source.and_then(|b| b.head);
         let mut roles_of = HashMap::new();
-        for r in &record.reviews {
-            if let Some(m) = tx.member(team_id, r.reviewer_id).await? {
-                roles_of.insert(r.reviewer_id, m.roles);
+        let reviewers: BTreeSet<Uuid> = record.reviews.iter().map(|r| r.reviewer_id).collect();
+        for reviewer in reviewers {
+            if let Some(m) = tx.member(team_id, reviewer).await? {
+                roles_of.insert(reviewer, m.roles);
             }
         }
         let (reviews, approvals, unmet) = evaluate(&record, &rules, &source_head, &roles_of);
@@ -570,6 +576,11 @@ impl Services {
                 record.status.as_str()
             )));
         }
+        if record.reviews.len() >= MAX_REVIEWS {
+            return Err(Error::conflict(format!(
+                "the proposal has {MAX_REVIEWS} reviews; resubmit it as a new proposal"
+            )));
+        }
         let protection = tx.protection(team_id, &record.target_branch).await?;
         let rules = rules_of(team_id, &record.target_branch, protection);
         let reviewer = ctx.actor.user.id;
@@ -754,6 +765,27 @@ impl Services {
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
             .await?;
         let mut record = self.proposal_record(tx.as_mut(), team_id, id, true).await?;
+        // Locks in one order everywhere: proposal, merge draft, branch.
+        let mut draft = match input.merge_id {
+            None => None,
+            Some(merge_id) => {
+                let draft = tx
+                    .merge_draft(team_id, merge_id, true)
+                    .await?
+                    .ok_or_else(|| Error::invalid("/merge_id", "unknown_merge", "no such merge"))?;
+                if draft.source != record.source_branch || draft.target != record.target_branch {
+                    return Err(Error::invalid(
+                        "/merge_id",
+                        "other_branches",
+                        "the merge draft is of other branches",
+                    ));
+                }
+                if draft.merged_at.is_some() {
+                    return Err(Error::conflict("the merge draft has been committed"));
+                }
+                Some(draft)
+            }
+        };
         let target = self
             .open_branch(tx.as_mut(), ctx, team_id, &record.target_branch)
             .await?;
@@ -770,27 +802,16 @@ impl Services {
             ));
         }
         let source_head = presented.source_head.clone();
-        let chosen = match input.merge_id {
+        let chosen = match &draft {
             None => BTreeMap::new(),
-            Some(merge_id) => {
-                let draft = tx
-                    .merge_draft(team_id, merge_id, true)
-                    .await?
-                    .ok_or_else(|| Error::invalid("/merge_id", "unknown_merge", "no such merge"))?;
-                if draft.source != record.source_branch || draft.target != record.target_branch {
-                    return Err(Error::invalid(
-                        "/merge_id",
-                        "other_branches",
-                        "the merge draft is of other branches",
-                    ));
-                }
-                if draft.source_head != source_head || draft.target_head != target.head {
+            Some(d) => {
+                if d.source_head != source_head || d.target_head != target.head {
                     return Err(Error::conflict_with(
                         "the merge draft is stale; draft it again",
                         json!({"target_head": target.head, "source_head": source_head}),
                     ));
                 }
-                draft.resolutions
+                d.resolutions.clone()
             }
         };
         let landed = self
@@ -805,6 +826,12 @@ impl Services {
             )
             .await?;
         let at = now();
+        if let Some(d) = &mut draft {
+            d.commit_id = landed.commit_id.clone();
+            d.merged_at = Some(at);
+            d.updated_at = at;
+            tx.put_merge_draft(d).await?;
+        }
         record.status = ProposalStatus::Merged;
         record.merge_commit = landed.commit_id.clone();
         record.merged_at = Some(at);
@@ -869,8 +896,11 @@ mod tests {
         };
         let mut rules = rules_of(record.team_id, "main", None);
         rules.required_approvals = 2;
-        let (reviews, approvals, unmet) =
-            evaluate(&record, &rules, &Some("h1".into()), &HashMap::new());
+        let members: HashMap<Uuid, Vec<Uuid>> = [a, b, author]
+            .into_iter()
+            .map(|m| (m, Vec::new()))
+            .collect();
+        let (reviews, approvals, unmet) = evaluate(&record, &rules, &Some("h1".into()), &members);
         assert!(reviews[0].dismissed && !reviews[1].dismissed && reviews[2].dismissed);
         assert_eq!(
             approvals, 1,
@@ -878,7 +908,9 @@ mod tests {
         );
         assert_eq!(unmet, vec!["needs 1 more approval(s)".to_string()]);
         rules.dismiss_stale_approvals = false;
-        let (_, approvals, unmet) = evaluate(&record, &rules, &Some("h1".into()), &HashMap::new());
+        let (_, approvals, unmet) = evaluate(&record, &rules, &Some("h1".into()), &members);
         assert_eq!((approvals, unmet.len()), (2, 0));
+        let (_, approvals, _) = evaluate(&record, &rules, &Some("h1".into()), &HashMap::new());
+        assert_eq!(approvals, 0, "approvals of people who left do not count");
     }
 }

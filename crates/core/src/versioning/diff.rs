@@ -2,7 +2,7 @@
 //! moved and changed (each changed field with its old and new value), and per document and
 //! rule the changed fields; plus the same as an RFC 6902 JSON Patch over the keyed form.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -187,29 +187,37 @@ fn steps_diff(prefix: &[String], b: Option<&Value>, h: Option<&Value>) -> StepsD
     let empty = Value::Object(Map::new());
     let (b, h) = (b.unwrap_or(&empty), h.unwrap_or(&empty));
     let (bo, ho) = (step_order(b), step_order(h));
+    let index = |order: &[String]| -> HashMap<String, usize> {
+        order
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i))
+            .collect()
+    };
+    let (bi, hi) = (index(&bo), index(&ho));
     let step = |side: &Value, id: &str| side.get("steps").and_then(|s| s.get(id)).cloned();
-    let place = |order: &[String], side: &Value, id: &String| StepPlace {
+    let place = |at: &HashMap<String, usize>, side: &Value, id: &String| StepPlace {
         id: id.clone(),
         name: name_of(step(side, id).as_ref()),
-        position: order.iter().position(|x| x == id).unwrap_or(0),
+        position: at.get(id).copied().unwrap_or(0),
     };
     let mut out = StepsDiff::default();
-    for id in ho.iter().filter(|id| !bo.contains(id)) {
-        out.added.push(place(&ho, h, id));
+    for id in ho.iter().filter(|id| !bi.contains_key(*id)) {
+        out.added.push(place(&hi, h, id));
     }
-    for id in bo.iter().filter(|id| !ho.contains(id)) {
-        out.removed.push(place(&bo, b, id));
+    for id in bo.iter().filter(|id| !hi.contains_key(*id)) {
+        out.removed.push(place(&bi, b, id));
     }
     let moved = moved(&bo, &ho);
     for id in ho.iter().filter(|id| moved.contains(*id)) {
         out.moved.push(StepMove {
             id: id.clone(),
             name: name_of(step(h, id).as_ref()),
-            from: bo.iter().position(|x| x == id).unwrap_or(0),
-            to: ho.iter().position(|x| x == id).unwrap_or(0),
+            from: bi.get(id).copied().unwrap_or(0),
+            to: hi.get(id).copied().unwrap_or(0),
         });
     }
-    for id in ho.iter().filter(|id| bo.contains(id)) {
+    for id in ho.iter().filter(|id| bi.contains_key(*id)) {
         let (bs, hs) = (step(b, id), step(h, id));
         if bs == hs {
             continue;

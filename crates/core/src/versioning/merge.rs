@@ -309,10 +309,11 @@ impl Cx<'_> {
                         } else {
                             ConflictKind::AddAdd
                         };
+                        let base = in_b.contains(e).then(|| after(&ab));
                         let chosen = self.conflict(
                             path,
                             kind,
-                            Some(&after(&ab)),
+                            base.as_ref(),
                             Some(&after(&ao)),
                             Some(&after(&at)),
                         );
@@ -461,6 +462,9 @@ fn before(order: &[String], e: &str, ok: impl Fn(&str) -> bool) -> Option<String
     order[..i].iter().rev().find(|x| ok(x)).cloned()
 }
 
+/// The longest step order whose moves are looked for.
+const MAX_ORDER: usize = 2000;
+
 /// The steps of both orders that `side` moved: those outside a longest common subsequence of
 /// the two orders (over the steps both have). Ties keep earlier base steps in place.
 pub fn moved(base: &[String], side: &[String]) -> HashSet<String> {
@@ -469,6 +473,10 @@ pub fn moved(base: &[String], side: &[String]) -> HashSet<String> {
     let b: Vec<&String> = base.iter().filter(|e| in_side.contains(e)).collect();
     let s: Vec<&String> = side.iter().filter(|e| in_base.contains(e)).collect();
     let (n, m) = (b.len(), s.len());
+    if n > MAX_ORDER || m > MAX_ORDER {
+        // Far beyond a playbook's 500 steps (only a malformed resolution gets here): no moves.
+        return HashSet::new();
+    }
     let mut lcs = vec![vec![0u16; m + 1]; n + 1];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
