@@ -178,8 +178,8 @@ text_enum!(
 
 /// A merge of `source` into `target` being prepared: conflicts, their resolutions and the
 /// violations of the result. It is computed against the heads it was created at; when either
-/// head moves it becomes `stale` (create a new draft: resolutions of the same conflicts carry
-/// over).
+/// head moves it becomes `stale`, and a new draft is needed (conflict ids are derived from
+/// their paths, so the same conflicts keep their ids there).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MergeDraft {
     pub id: Uuid,

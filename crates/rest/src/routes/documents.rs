@@ -39,7 +39,7 @@ pub async fn list_document(
 
 /// Create a document (editors), committed to the branch.
 #[utoipa::path(post, path = "/v1/teams/{team_id}/documents", tag = "documents",
-    params(crate::openapi::TeamPath, super::processes::RefParam), request_body = DocumentInput,
+    params(crate::openapi::TeamPath, super::processes::BranchParam), request_body = DocumentInput,
     responses((status = 201, description = "The document", body = Envelope<Document>)))]
 pub async fn create_document(
     State(s): State<AppState>,
@@ -81,7 +81,7 @@ pub async fn get_document(
 
 /// Replace a document (editors): a new version; 409 if `version` (or `If-Match`) is stale.
 #[utoipa::path(put, path = "/v1/teams/{team_id}/documents/{document_id}", tag = "documents",
-    params(crate::openapi::TeamPath, DocumentPath, super::processes::RefParam), request_body = DocumentInput,
+    params(crate::openapi::TeamPath, DocumentPath, super::processes::BranchParam), request_body = DocumentInput,
     responses((status = 200, description = "The document", body = Envelope<Document>)))]
 pub async fn update_document(
     State(s): State<AppState>,
@@ -106,7 +106,7 @@ pub async fn update_document(
 
 /// Delete a document from the branch (editors); pinned instances keep their version.
 #[utoipa::path(delete, path = "/v1/teams/{team_id}/documents/{document_id}", tag = "documents",
-    params(crate::openapi::TeamPath, DocumentPath, super::processes::RefParam),
+    params(crate::openapi::TeamPath, DocumentPath, super::processes::BranchParam),
     responses((status = 200, description = "Deleted", body = Envelope<Deleted>)))]
 pub async fn delete_document(
     State(s): State<AppState>,
@@ -157,7 +157,7 @@ pub async fn list_rule(
 
 /// Create a business rule (editors), committed to the branch.
 #[utoipa::path(post, path = "/v1/teams/{team_id}/rules", tag = "rules",
-    params(crate::openapi::TeamPath, super::processes::RefParam), request_body = BusinessRuleInput,
+    params(crate::openapi::TeamPath, super::processes::BranchParam), request_body = BusinessRuleInput,
     responses((status = 201, description = "The business rule", body = Envelope<BusinessRule>)))]
 pub async fn create_rule(
     State(s): State<AppState>,
@@ -196,7 +196,7 @@ pub async fn get_rule(
 
 /// Replace a business rule (editors): a new version; 409 if `version` (or `If-Match`) is stale.
 #[utoipa::path(put, path = "/v1/teams/{team_id}/rules/{rule_id}", tag = "rules",
-    params(crate::openapi::TeamPath, BusinessRulePath, super::processes::RefParam), request_body = BusinessRuleInput,
+    params(crate::openapi::TeamPath, BusinessRulePath, super::processes::BranchParam), request_body = BusinessRuleInput,
     responses((status = 200, description = "The business rule", body = Envelope<BusinessRule>)))]
 pub async fn update_rule(
     State(s): State<AppState>,
@@ -221,7 +221,7 @@ pub async fn update_rule(
 
 /// Delete a business rule from the branch (editors); pinned instances keep their version.
 #[utoipa::path(delete, path = "/v1/teams/{team_id}/rules/{rule_id}", tag = "rules",
-    params(crate::openapi::TeamPath, BusinessRulePath, super::processes::RefParam),
+    params(crate::openapi::TeamPath, BusinessRulePath, super::processes::BranchParam),
     responses((status = 200, description = "Deleted", body = Envelope<Deleted>)))]
 pub async fn delete_rule(
     State(s): State<AppState>,

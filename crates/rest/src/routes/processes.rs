@@ -28,6 +28,16 @@ pub struct RefParam {
     pub r#ref: Option<String>,
 }
 
+/// `?ref=` of a write: a branch name (default `main`); commits cannot be changed (422).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BranchParam {
+    /// A branch name (default `main`).
+    #[param(pattern = "^[a-z0-9][a-z0-9._-]{0,99}$")]
+    #[allow(dead_code)]
+    pub r#ref: Option<String>,
+}
+
 /// The team's playbooks at a ref, newest first. Also served at `/v1/teams/{team_id}/playbooks`.
 #[utoipa::path(get, path = "/v1/teams/{team_id}/processes", tag = "processes",
     params(crate::openapi::TeamPath, RefParam, crate::openapi::PageParams),
@@ -49,7 +59,7 @@ pub async fn list(
 
 /// Create a playbook (editors): checked, then committed to the branch.
 #[utoipa::path(post, path = "/v1/teams/{team_id}/processes", tag = "processes",
-    params(crate::openapi::TeamPath, RefParam), request_body = PlaybookInput,
+    params(crate::openapi::TeamPath, BranchParam), request_body = PlaybookInput,
     responses((status = 201, description = "The playbook", body = Envelope<Playbook>)))]
 pub async fn create(
     State(s): State<AppState>,
@@ -92,7 +102,7 @@ pub async fn get(
 /// Replace a playbook (editors): a new version. `version` (or `If-Match`) names the version
 /// the edit was based on; 409 if the playbook changed since.
 #[utoipa::path(put, path = "/v1/teams/{team_id}/processes/{process_id}", tag = "processes",
-    params(crate::openapi::TeamPath, ProcessPath, RefParam), request_body = PlaybookInput,
+    params(crate::openapi::TeamPath, ProcessPath, BranchParam), request_body = PlaybookInput,
     responses((status = 200, description = "The playbook", body = Envelope<Playbook>)))]
 pub async fn update(
     State(s): State<AppState>,
@@ -117,7 +127,7 @@ pub async fn update(
 
 /// Archive a playbook (editors); running instances continue.
 #[utoipa::path(delete, path = "/v1/teams/{team_id}/processes/{process_id}", tag = "processes",
-    params(crate::openapi::TeamPath, ProcessPath, RefParam),
+    params(crate::openapi::TeamPath, ProcessPath, BranchParam),
     responses((status = 200, description = "Archived", body = Envelope<Deleted>)))]
 pub async fn delete(
     State(s): State<AppState>,
