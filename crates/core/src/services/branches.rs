@@ -6,7 +6,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::definitions::MAIN;
+use super::definitions::{check_branch_name, MAIN};
 use super::{Ctx, Services};
 use crate::access::Permission;
 use crate::error::{Error, Result};
@@ -40,18 +40,6 @@ pub struct Comparison {
     /// Commits reachable from base and not from head.
     pub behind_by: usize,
     pub diff: LibraryDiff,
-}
-
-fn check_name(field: &str, name: &str) -> Result<()> {
-    if is_branch_name(name) {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            field,
-            "invalid_branch_name",
-            "must match ^[a-z0-9][a-z0-9._-]{0,99}$",
-        ))
-    }
 }
 
 /// A branch named in a path: a name that cannot be a branch's names none (404).
@@ -126,7 +114,7 @@ impl Services {
         team_id: Uuid,
         input: NewBranch,
     ) -> Result<Branch> {
-        check_name("/name", &input.name)?;
+        check_branch_name("/name", &input.name)?;
         if input.name == MAIN {
             return Err(Error::conflict("the team's main branch exists already"));
         }
@@ -151,16 +139,8 @@ impl Services {
             .await?;
         let from = input.from.unwrap_or_else(|| MAIN.to_string());
         let r = self
-            .resolve_ref(tx.as_mut(), team_id, Some(&from))
-            .await
-            .map_err(|e| match e.code() {
-                crate::ErrorCode::ValidationFailed => Error::invalid(
-                    "/from",
-                    "invalid_ref",
-                    "must be a branch name or a commit id",
-                ),
-                _ => e,
-            })?;
+            .resolve_body_ref(tx.as_mut(), team_id, &from, "/from")
+            .await?;
         let at = now();
         let branch = Branch {
             id: branch_id(team_id, &input.name),
@@ -268,14 +248,8 @@ impl Services {
             ));
         }
         let to = self
-            .resolve_ref(tx.as_mut(), team_id, Some(&input.to))
-            .await
-            .map_err(|e| match e.code() {
-                crate::ErrorCode::NotFound => {
-                    Error::invalid("/to", "unknown_ref", "no such branch or commit")
-                }
-                _ => e,
-            })?
+            .resolve_body_ref(tx.as_mut(), team_id, &input.to, "/to")
+            .await?
             .commit
             .ok_or_else(|| Error::invalid("/to", "empty_ref", "the ref has no commit"))?;
         if head.as_deref() != Some(to.as_str()) {
@@ -352,7 +326,7 @@ impl Services {
         commit_id: &str,
         input: RevertInput,
     ) -> Result<Commit> {
-        check_name("/branch", &input.branch)?;
+        check_branch_name("/branch", &input.branch)?;
         if input
             .message
             .as_ref()

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{Ctx, Services};
 use crate::access::Permission;
 use crate::engine::definition::{normalize, Known};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Violations};
 use crate::model::*;
 use crate::page::{Page, PageRequest};
 use crate::store::Tx;
@@ -49,7 +49,46 @@ fn check_ref(reference: &str) -> Result<()> {
     }
 }
 
+/// Adds a problem at `field` unless `name` is a branch name; whether it is one.
+pub(crate) fn branch_name_problem(v: &mut Violations, field: &str, name: &str) -> bool {
+    let valid = is_branch_name(name);
+    if !valid {
+        v.add(
+            field,
+            "invalid_branch_name",
+            "must match ^[a-z0-9][a-z0-9._-]{0,99}$",
+        );
+    }
+    valid
+}
+
+/// 422 at `field` unless `name` is a branch name.
+pub(crate) fn check_branch_name(field: &str, name: &str) -> Result<()> {
+    let mut v = Violations::new();
+    branch_name_problem(&mut v, field, name);
+    v.finish()
+}
+
 impl Services {
+    /// A ref named in a request body at `field`: 422 there when it is malformed, 404 when no
+    /// such branch or commit exists.
+    pub(crate) async fn resolve_body_ref(
+        &self,
+        tx: &mut dyn Tx,
+        team_id: Uuid,
+        reference: &str,
+        field: &str,
+    ) -> Result<Resolved> {
+        self.resolve_ref(tx, team_id, Some(reference))
+            .await
+            .map_err(|e| match e.code() {
+                crate::ErrorCode::ValidationFailed => {
+                    Error::invalid(field, "invalid_ref", "must be a branch name or a commit id")
+                }
+                _ => e,
+            })
+    }
+
     /// The commit and tree a ref (branch or commit id; default `main`) points at.
     pub(crate) async fn resolve_ref(
         &self,
@@ -151,7 +190,8 @@ impl Services {
     }
 
     /// Saves `body` as the new content of a definition on a branch (or removes it when
-    /// `None`), as one commit. `expected` is the version the edit was based on.
+    /// `None`), as one commit on `at`, the branch as `resolve_for_write` locked and read it.
+    /// `expected` is the version the edit was based on.
     #[allow(clippy::too_many_arguments)]
     async fn save<T: Serialize>(
         &self,
@@ -159,31 +199,15 @@ impl Services {
         ctx: &Ctx,
         team_id: Uuid,
         reference: Option<&str>,
+        at: &Resolved,
         (kind, id): (DefKind, Uuid),
         body: Option<&T>,
         expected: Option<&str>,
         message: &str,
     ) -> Result<Option<TreeEntry>> {
         let branch = reference.unwrap_or(MAIN);
-        check_ref(branch)?;
-        if is_commit_id(branch) {
-            return Err(Error::invalid(
-                "/ref",
-                "read_only",
-                "a commit cannot be changed; write to a branch",
-            ));
-        }
+        let (head, tree) = (&at.commit, &at.tree);
         let now = now();
-        let head = self.writable_branch(tx, ctx, team_id, branch).await?;
-        let tree = match &head {
-            Some(h) => {
-                tx.commit(team_id, h)
-                    .await?
-                    .ok_or_else(|| Error::internal("branch head commit is missing"))?
-                    .1
-            }
-            None => Tree::default(),
-        };
         let current = tree.of(kind).get(&id).cloned();
         if let (Some(expected), Some(current)) = (expected, &current) {
             if expected != current.version {
@@ -208,7 +232,7 @@ impl Services {
             message,
             at: now,
         };
-        let parent = head.as_deref().map(|h| (h, &tree));
+        let parent = head.as_deref().map(|h| (h, tree));
         let Some((commit, next)) = commit_change(team_id, parent, (kind, id, hash), meta) else {
             return Ok(current);
         };
@@ -268,6 +292,52 @@ impl Services {
         }
     }
 
+    /// The business roles a playbook's steps name that the team has.
+    pub(crate) async fn known_roles(
+        &self,
+        tx: &mut dyn Tx,
+        team_id: Uuid,
+        body: &PlaybookBody,
+    ) -> Result<HashSet<Uuid>> {
+        let named: HashSet<Uuid> = body.steps.iter().filter_map(|s| s.assigned_role).collect();
+        let mut known = HashSet::new();
+        for role in named {
+            if tx.role(team_id, role).await?.is_some() {
+                known.insert(role);
+            }
+        }
+        Ok(known)
+    }
+
+    /// What is wrong with a business rule (its pointers relative to the rule).
+    pub(crate) async fn rule_problems(
+        &self,
+        tx: &mut dyn Tx,
+        team_id: Uuid,
+        body: &BusinessRuleBody,
+    ) -> Result<Violations> {
+        let mut v = Violations::new();
+        crate::validate::text(&mut v, "/name", &body.name, 1, 200);
+        if let Err(e) = crate::engine::expr::Expression::compile(&body.conditions.expression) {
+            v.add("/conditions/expression", "invalid_expression", e);
+        }
+        for (pointer, role) in [
+            ("/actions/escalate_to_role", body.actions.escalate_to_role),
+            ("/actions/approver_role", body.actions.approver_role),
+        ] {
+            if let Some(role) = role {
+                if tx.role(team_id, role).await?.is_none() {
+                    v.add(
+                        pointer,
+                        "unknown_role",
+                        "no business role of this team has this id",
+                    );
+                }
+            }
+        }
+        Ok(v)
+    }
+
     /// What a playbook may refer to: the team's roles it names and the documents on the ref.
     async fn known_for(
         &self,
@@ -276,13 +346,10 @@ impl Services {
         body: &PlaybookBody,
         tree: &Tree,
     ) -> Result<Known> {
-        let mut known = Known::default();
-        let roles: HashSet<Uuid> = body.steps.iter().filter_map(|s| s.assigned_role).collect();
-        for role in roles {
-            if tx.role(team_id, role).await?.is_some() {
-                known.roles.insert(role);
-            }
-        }
+        let mut known = Known {
+            roles: self.known_roles(tx, team_id, body).await?,
+            ..Known::default()
+        };
         for doc in body.steps.iter().filter_map(|s| s.form_document_id) {
             if tree.documents.contains_key(&doc) {
                 let entry: Entry<DocumentBody> = self
@@ -405,6 +472,7 @@ impl Services {
                 ctx,
                 team_id,
                 reference,
+                &r,
                 (DefKind::Playbook, id),
                 Some(&body),
                 input.version.as_deref(),
@@ -442,6 +510,7 @@ impl Services {
                 ctx,
                 team_id,
                 reference,
+                &r,
                 (DefKind::Playbook, id),
                 Some(&e.body),
                 Some(&e.at.version),
@@ -591,12 +660,7 @@ impl Services {
             }
         }
         let body = input.body;
-        let mut v = crate::error::Violations::new();
-        crate::validate::text(&mut v, "/name", &body.name, 1, 200);
-        if let Err(e) = crate::engine::forms::Form::compile(&body.schema) {
-            v.add("/schema", "invalid_schema", e);
-        }
-        v.finish()?;
+        document_problems(&body).finish()?;
         let id = id.unwrap_or_else(new_id);
         let message = input
             .message
@@ -607,6 +671,7 @@ impl Services {
                 ctx,
                 team_id,
                 reference,
+                &r,
                 (DefKind::Document, id),
                 Some(&body),
                 input.version.as_deref(),
@@ -653,6 +718,7 @@ impl Services {
             ctx,
             team_id,
             reference,
+            &r,
             (kind, id),
             None,
             None,
@@ -736,26 +802,9 @@ impl Services {
             }
         }
         let body = input.body;
-        let mut v = crate::error::Violations::new();
-        crate::validate::text(&mut v, "/name", &body.name, 1, 200);
-        if let Err(e) = crate::engine::expr::Expression::compile(&body.conditions.expression) {
-            v.add("/conditions/expression", "invalid_expression", e);
-        }
-        for (pointer, role) in [
-            ("/actions/escalate_to_role", body.actions.escalate_to_role),
-            ("/actions/approver_role", body.actions.approver_role),
-        ] {
-            if let Some(role) = role {
-                if tx.role(team_id, role).await?.is_none() {
-                    v.add(
-                        pointer,
-                        "unknown_role",
-                        "no business role of this team has this id",
-                    );
-                }
-            }
-        }
-        v.finish()?;
+        self.rule_problems(tx.as_mut(), team_id, &body)
+            .await?
+            .finish()?;
         let id = id.unwrap_or_else(new_id);
         let message = input
             .message
@@ -766,6 +815,7 @@ impl Services {
                 ctx,
                 team_id,
                 reference,
+                &r,
                 (DefKind::Rule, id),
                 Some(&body),
                 input.version.as_deref(),
@@ -876,6 +926,16 @@ pub(crate) struct PinnedDefinition {
     pub forms: HashMap<String, Value>,
     /// Active rules of every kind that apply to the playbook, highest priority first.
     pub rules: Vec<BusinessRuleBody>,
+}
+
+/// What is wrong with a document (its pointers relative to the document).
+pub(crate) fn document_problems(body: &DocumentBody) -> Violations {
+    let mut v = Violations::new();
+    crate::validate::text(&mut v, "/name", &body.name, 1, 200);
+    if let Err(e) = crate::engine::forms::Form::compile(&body.schema) {
+        v.add("/schema", "invalid_schema", e);
+    }
+    v
 }
 
 fn document(team_id: Uuid, e: Entry<DocumentBody>) -> Document {

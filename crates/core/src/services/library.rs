@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::definitions::document_problems;
 use super::{Ctx, Services};
 use crate::engine::definition::{normalize, Known};
 use crate::error::{Error, Result};
@@ -109,8 +110,8 @@ impl Services {
             let at = format!("/documents/{id}");
             match serde_json::from_value::<DocumentBody>(raw) {
                 Ok(doc) => {
-                    if let Err(e) = crate::engine::forms::Form::compile(&doc.schema) {
-                        add(format!("{at}/schema"), "invalid_schema", e.to_string());
+                    for e in document_problems(&doc).into_errors() {
+                        add(format!("{at}{}", e.field), &e.code, e.message);
                     }
                     schemas.insert(id, doc.schema.clone());
                     let value = serde_json::to_value(&doc).map_err(Error::internal)?;
@@ -123,13 +124,9 @@ impl Services {
             let at = format!("/rules/{id}");
             match serde_json::from_value::<BusinessRuleBody>(raw) {
                 Ok(rule) => {
-                    let source = &rule.conditions.expression;
-                    if let Err(e) = crate::engine::expr::Expression::compile(source) {
-                        add(
-                            format!("{at}/conditions/expression"),
-                            "invalid_expression",
-                            e.to_string(),
-                        );
+                    let problems = self.rule_problems(tx, team_id, &rule).await?;
+                    for e in problems.into_errors() {
+                        add(format!("{at}{}", e.field), &e.code, e.message);
                     }
                     let value = serde_json::to_value(&rule).map_err(Error::internal)?;
                     bodies.insert(("rule", id), (DefKind::Rule, value));
@@ -137,7 +134,6 @@ impl Services {
                 Err(e) => add(at, "invalid", e.to_string()),
             }
         }
-        let mut role_known: HashMap<Uuid, bool> = HashMap::new();
         for (id, raw) in entries(DefKind::Playbook) {
             let at = format!("/playbooks/{id}");
             let mut body = match serde_json::from_value::<PlaybookBody>(raw) {
@@ -147,21 +143,10 @@ impl Services {
                     continue;
                 }
             };
-            let mut known = Known::default();
-            let roles: HashSet<Uuid> = body.steps.iter().filter_map(|s| s.assigned_role).collect();
-            for role in roles {
-                let exists = match role_known.get(&role) {
-                    Some(exists) => *exists,
-                    None => {
-                        let exists = tx.role(team_id, role).await?.is_some();
-                        role_known.insert(role, exists);
-                        exists
-                    }
-                };
-                if exists {
-                    known.roles.insert(role);
-                }
-            }
+            let mut known = Known {
+                roles: self.known_roles(tx, team_id, &body).await?,
+                ..Known::default()
+            };
             for doc in body.steps.iter().filter_map(|s| s.form_document_id) {
                 if let Some(schema) = schemas.get(&doc) {
                     known.documents.insert(doc, schema.clone());

@@ -9,6 +9,7 @@ use std::pin::Pin;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::definitions::check_branch_name;
 use super::library::{Bodies, History};
 use super::{Ctx, Services};
 use crate::access::Permission;
@@ -63,11 +64,6 @@ fn chosen_value(conflict: &Conflict, r: &Resolution) -> Option<Value> {
         ResolutionChoice::Base => conflict.base.get(),
         ResolutionChoice::Value => r.value.clone(),
     }
-}
-
-/// Where a merge lands.
-pub(crate) struct Landed {
-    pub commit_id: Option<String>,
 }
 
 impl Services {
@@ -183,7 +179,8 @@ impl Services {
     }
 
     /// Lands a merge of `source` (at `source_head`) into the locked, open `target` branch: 409
-    /// while a conflict or violation is open. Marks a merged branch `merged`.
+    /// while a conflict or violation is open. Marks a merged branch `merged`. The commit the
+    /// target is at afterwards.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn land_merge(
         &self,
@@ -194,7 +191,7 @@ impl Services {
         source_head: Option<&str>,
         target: &Branch,
         chosen: &BTreeMap<String, Resolution>,
-    ) -> Result<Landed> {
+    ) -> Result<Option<String>> {
         let outcome = self
             .merge_heads(tx, team_id, target.head.as_deref(), source_head, chosen)
             .await?;
@@ -265,7 +262,7 @@ impl Services {
             }),
         ))
         .await?;
-        Ok(Landed { commit_id })
+        Ok(commit_id)
     }
 
     /// The head a merge source points at (a branch's head, or a commit).
@@ -276,16 +273,8 @@ impl Services {
         source: &str,
     ) -> Result<Option<String>> {
         Ok(self
-            .resolve_ref(tx, team_id, Some(source))
-            .await
-            .map_err(|e| match e.code() {
-                crate::ErrorCode::ValidationFailed => Error::invalid(
-                    "/source",
-                    "invalid_ref",
-                    "must be a branch name or a commit id",
-                ),
-                _ => e,
-            })?
+            .resolve_body_ref(tx, team_id, source, "/source")
+            .await?
             .commit)
     }
 
@@ -348,20 +337,7 @@ impl Services {
         team_id: Uuid,
         input: MergeInput,
     ) -> Result<MergeDraft> {
-        if !is_branch_name(&input.source) && !is_commit_id(&input.source) {
-            return Err(Error::invalid(
-                "/source",
-                "invalid_ref",
-                "must be a branch name or a commit id",
-            ));
-        }
-        if !is_branch_name(&input.target) {
-            return Err(Error::invalid(
-                "/target",
-                "invalid_branch_name",
-                "must match ^[a-z0-9][a-z0-9._-]{0,99}$",
-            ));
-        }
+        check_branch_name("/target", &input.target)?;
         let mut tx = self.store.begin().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
             .await?;
@@ -566,7 +542,7 @@ impl Services {
                 &record.resolutions,
             )
             .await?;
-        record.commit_id = landed.commit_id;
+        record.commit_id = landed;
         record.updated_at = now();
         record.merged_at = Some(record.updated_at);
         tx.put_merge_draft(&record).await?;

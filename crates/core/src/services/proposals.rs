@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::definitions::MAIN;
+use super::definitions::{branch_name_problem, MAIN};
 use super::{Ctx, Services};
 use crate::access::Permission;
 use crate::error::{Error, Result, Violations};
@@ -14,7 +14,7 @@ use crate::model::*;
 use crate::page::{Page, PageRequest};
 use crate::store::Tx;
 use crate::versioning::diff::{diff, LibraryDiff};
-use crate::versioning::{is_branch_name, DefKind};
+use crate::versioning::DefKind;
 
 /// How many reviews one proposal keeps.
 const MAX_REVIEWS: usize = 500;
@@ -431,20 +431,8 @@ impl Services {
                 "must have at most 20000 characters",
             );
         }
-        if !is_branch_name(&input.source_branch) {
-            v.add(
-                "/source_branch",
-                "invalid_branch_name",
-                "must match ^[a-z0-9][a-z0-9._-]{0,99}$",
-            );
-        }
-        if !is_branch_name(&target) {
-            v.add(
-                "/target_branch",
-                "invalid_branch_name",
-                "must match ^[a-z0-9][a-z0-9._-]{0,99}$",
-            );
-        } else if target == input.source_branch {
+        branch_name_problem(&mut v, "/source_branch", &input.source_branch);
+        if branch_name_problem(&mut v, "/target_branch", &target) && target == input.source_branch {
             v.add(
                 "/target_branch",
                 "same_branch",
@@ -827,13 +815,13 @@ impl Services {
             .await?;
         let at = now();
         if let Some(d) = &mut draft {
-            d.commit_id = landed.commit_id.clone();
+            d.commit_id = landed.clone();
             d.merged_at = Some(at);
             d.updated_at = at;
             tx.put_merge_draft(d).await?;
         }
         record.status = ProposalStatus::Merged;
-        record.merge_commit = landed.commit_id.clone();
+        record.merge_commit = landed.clone();
         record.merged_at = Some(at);
         record.updated_at = at;
         tx.put_proposal(&record).await?;
@@ -841,7 +829,7 @@ impl Services {
             team_id,
             "proposal.merged",
             ("change_proposal", id),
-            json!({"commit_id": landed.commit_id, "target_branch": record.target_branch}),
+            json!({"commit_id": landed, "target_branch": record.target_branch}),
         ))
         .await?;
         let p = self.present_proposal(tx.as_mut(), record, false).await?;
