@@ -135,17 +135,7 @@ async fn a_sequential_playbook_runs_to_completion_through_tasks(app: TestApp) {
     }
     assert_eq!(instance["status"], "completed");
     // The events tell the story.
-    let audit = app
-        .get(&t.p("/audit?page_size=200"), &t.token)
-        .await
-        .expect(200);
-    let kinds: Vec<&str> = audit
-        .data()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["type"].as_str().unwrap())
-        .collect();
+    let kinds = app.event_types(&t.id, &t.token).await;
     for kind in [
         "playbook.committed",
         "process_instance.started",
@@ -155,7 +145,7 @@ async fn a_sequential_playbook_runs_to_completion_through_tasks(app: TestApp) {
         "step.completed",
         "process_instance.completed",
     ] {
-        assert!(kinds.contains(&kind), "{kind} missing");
+        assert!(kinds.iter().any(|k| k == kind), "{kind} missing");
     }
     // Served at /playbooks too.
     app.get(&t.p(&format!("/playbooks/{id}")), &t.token)
@@ -829,19 +819,9 @@ async fn an_approval_rule_holds_large_outputs_for_an_approver(app: TestApp) {
         .unwrap()
         .clone();
     assert_eq!(last["output_data"]["amount"], 2500);
-    let audit = app
-        .get(&t.p("/audit?page_size=200"), &t.token)
-        .await
-        .expect(200);
-    let kinds: Vec<&str> = audit
-        .data()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["type"].as_str().unwrap())
-        .collect();
-    assert!(kinds.contains(&"step.approval_requested"));
-    assert!(kinds.contains(&"step.approval_decided"));
+    let kinds = app.event_types(&t.id, &t.token).await;
+    assert!(kinds.iter().any(|k| k == "step.approval_requested"));
+    assert!(kinds.iter().any(|k| k == "step.approval_decided"));
 }
 
 both_backends!(

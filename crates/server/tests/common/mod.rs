@@ -374,6 +374,19 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// The types of a team's last 200 audit events, newest first.
+    pub async fn event_types(&self, team_id: &str, token: &str) -> Vec<String> {
+        self.get(&format!("/v1/teams/{team_id}/audit?page_size=200"), token)
+            .await
+            .expect(200)
+            .data()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["type"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// Runs one SQL statement directly on the test's database (to tamper, or to look inside).
     pub async fn sql(&self, statement: &str) -> u64 {
         match self.backend {
