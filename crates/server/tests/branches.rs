@@ -376,6 +376,106 @@ async fn different_fields_merge_and_the_same_field_conflicts(app: TestApp) {
     assert_eq!(head(&app, &t, "main").await, before);
 }
 
+/// A draft goes stale when a head moves; a new one carries the resolutions of the conflicts
+/// that did not change and leaves the changed one open.
+async fn resolutions_carry_to_a_new_draft(app: TestApp) {
+    let t = team(&app).await;
+    let id = playbook(&app, &t).await;
+    branch(&app, &t, "f", "main").await;
+    edit(&app, &t, &id, "main", |b| {
+        step(b, "a")["name"] = json!("A main");
+        step(b, "b")["name"] = json!("B main");
+    })
+    .await;
+    edit(&app, &t, &id, "f", |b| {
+        step(b, "a")["name"] = json!("A f");
+        step(b, "b")["name"] = json!("B f");
+    })
+    .await;
+    let d = draft(&app, &t, "f", "main").await;
+    let conflict = |d: &Value, step: &str| {
+        d["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["path"] == format!("/playbooks/{id}/steps/{step}/name"))
+            .unwrap()
+            .clone()
+    };
+    let (a, b) = (conflict(&d, "a"), conflict(&d, "b"));
+    let resolved = resolve(
+        &app,
+        &t,
+        &d,
+        json!({"resolutions": [
+            {"conflict_id": a["id"], "choice": "theirs"},
+            {"conflict_id": b["id"], "choice": "value", "value": "B both"}]}),
+    )
+    .await;
+    assert_eq!(resolved["status"], "clean");
+    // Main moves: b's conflict changes (ours is new), a's does not.
+    edit(&app, &t, &id, "main", |b| {
+        step(b, "b")["name"] = json!("B main 2")
+    })
+    .await;
+    let stale = app
+        .get(
+            &t.p(&format!("/merges/{}", d["id"].as_str().unwrap())),
+            &t.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(stale.data()["status"], "stale");
+    commit(&app, &t, &d).await.expect_error(409, "CONFLICT");
+    let again = app
+        .post(
+            &t.p("/merges"),
+            &t.token,
+            json!({"source": "f", "target": "main", "resolutions_from": d["id"]}),
+        )
+        .await
+        .expect(201)
+        .data()
+        .clone();
+    assert_eq!(again["status"], "conflicted");
+    let (a2, b2) = (conflict(&again, "a"), conflict(&again, "b"));
+    assert_eq!(a2["id"], a["id"], "ids derive from paths");
+    assert_eq!(a2["resolution"], json!({"choice": "theirs"}));
+    assert_eq!(b2["ours"]["value"], "B main 2");
+    assert!(
+        b2.get("resolution").is_none() || b2["resolution"].is_null(),
+        "{b2}"
+    );
+    resolve(
+        &app,
+        &t,
+        &again,
+        json!({"resolutions": [{"conflict_id": b2["id"], "choice": "ours"}]}),
+    )
+    .await;
+    commit(&app, &t, &again).await.expect(200);
+    let merged = read(&app, &t, &id, "main").await;
+    assert_eq!(merged["steps"][0]["name"], "A f");
+    assert_eq!(merged["steps"][1]["name"], "B main 2");
+    // Only a draft of the same merge, and one that exists.
+    branch(&app, &t, "g", "main").await;
+    app.post(
+        &t.p("/merges"),
+        &t.token,
+        json!({"source": "g", "target": "main", "resolutions_from": d["id"]}),
+    )
+    .await
+    .expect_error(422, "VALIDATION_FAILED");
+    app.post(
+        &t.p("/merges"),
+        &t.token,
+        json!({"source": "g", "target": "main",
+               "resolutions_from": "00000000-0000-4000-8000-000000000000"}),
+    )
+    .await
+    .expect_error(404, "NOT_FOUND");
+}
+
 async fn identical_changes_and_deletes_are_no_conflict(app: TestApp) {
     let t = team(&app).await;
     let id = playbook(&app, &t).await;
@@ -456,6 +556,99 @@ async fn a_deleted_step_still_linked_is_a_violation(app: TestApp) {
     let before = head(&app, &t, "main").await;
     commit(&app, &t, &d).await.expect_error(409, "CONFLICT");
     assert_eq!(head(&app, &t, "main").await, before, "nothing committed");
+}
+
+/// Ours drops a form field (from an inline form and from a form document), theirs adds
+/// conditions that read it: each is a violation after the merge, and nothing is committed.
+async fn a_condition_on_a_removed_form_field_is_a_violation(app: TestApp) {
+    let t = team(&app).await;
+    let id = playbook(&app, &t).await;
+    let form = |fields: &[&str]| {
+        let properties: serde_json::Map<String, Value> = fields
+            .iter()
+            .map(|f| (f.to_string(), json!({"type": "number"})))
+            .collect();
+        json!({"type": "object", "properties": properties})
+    };
+    let doc = app
+        .post(
+            &t.p("/documents"),
+            &t.token,
+            json!({"name": "Order", "type": "form", "schema": form(&["total", "tax"])}),
+        )
+        .await
+        .expect(201)
+        .data()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    edit(&app, &t, &id, "main", |b| {
+        step(b, "a")["form"] = form(&["amount", "count"]);
+        step(b, "b")["form_document_id"] = json!(doc);
+    })
+    .await;
+    branch(&app, &t, "f", "main").await;
+    edit(&app, &t, &id, "main", |b| {
+        step(b, "a")["form"] = form(&["count"]);
+    })
+    .await;
+    app.put(
+        &t.p(&format!("/documents/{doc}?ref=main")),
+        &t.token,
+        json!({"name": "Order", "type": "form", "schema": form(&["total"])}),
+    )
+    .await
+    .expect(200);
+    edit(&app, &t, &id, "f", |b| {
+        step(b, "c")["execution_type"] = json!("conditional");
+        step(b, "c")["condition"] = json!("steps.a.output.amount > 100");
+        step(b, "d")["execution_type"] = json!("conditional");
+        step(b, "d")["condition"] = json!("steps.b.output.tax > 0 && steps.a.output.count > 0");
+    })
+    .await;
+    let d = draft(&app, &t, "f", "main").await;
+    assert_eq!(d["conflicts"], json!([]), "{d:#}");
+    assert_eq!(d["status"], "conflicted");
+    let mut found: Vec<(String, String)> = d["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            assert!(
+                v["message"].as_str().unwrap().contains("is not a field"),
+                "{v}"
+            );
+            (
+                v["path"].as_str().unwrap().into(),
+                v["code"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                format!("/playbooks/{id}/steps/c/condition"),
+                "unknown_field".into()
+            ),
+            (
+                format!("/playbooks/{id}/steps/d/condition"),
+                "unknown_field".into()
+            ),
+        ]
+    );
+    let before = head(&app, &t, "main").await;
+    commit(&app, &t, &d).await.expect_error(409, "CONFLICT");
+    assert_eq!(head(&app, &t, "main").await, before, "nothing committed");
+    // The same condition saved directly on main is refused the same way.
+    let mut body = read(&app, &t, &id, "main").await;
+    step(&mut body, "c")["condition"] = json!("steps.a.output.amount > 100");
+    let e = app
+        .put(&t.p(&format!("/processes/{id}?ref=main")), &t.token, body)
+        .await
+        .expect_error(422, "VALIDATION_FAILED");
+    assert!(e.body.to_string().contains("unknown_field"), "{}", e.body);
 }
 
 async fn moves_inserts_and_adds(app: TestApp) {
@@ -904,9 +1097,11 @@ async fn the_same_logical_playbook_hashes_the_same(app: TestApp) {
 both_backends!(
     branches_and_history,
     different_fields_merge_and_the_same_field_conflicts,
+    resolutions_carry_to_a_new_draft,
     identical_changes_and_deletes_are_no_conflict,
     delete_modify_both_ways_with_both_resolutions,
     a_deleted_step_still_linked_is_a_violation,
+    a_condition_on_a_removed_form_field_is_a_violation,
     moves_inserts_and_adds,
     a_criss_cross_history_merges_deterministically,
     merge_after_a_revert_behaves_as_git,

@@ -57,15 +57,20 @@ fn generated_id(name: &str, taken: &HashSet<String>) -> String {
     candidate
 }
 
-/// Step ids an expression refers to as `steps.<id>` or `steps["<id>"]`.
-pub fn step_references(source: &str) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
+/// The accessor chains that follow `root` in an expression, as in `root.a.b` or
+/// `root["a"]['b']`: at most `depth` names each, and only where `root` starts a path.
+fn paths(source: &str, root: &str, depth: usize) -> Vec<Vec<String>> {
+    fn name(s: &str) -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    }
+    let mut found = Vec::new();
     let bytes = source.as_bytes();
     let mut i = 0;
-    while let Some(pos) = source[i..].find("steps") {
+    while let Some(pos) = source[i..].find(root) {
         let start = i + pos;
-        let end = start + "steps".len();
-        i = end;
+        i = start + root.len();
         let boundary = start == 0 || {
             let c = bytes[start - 1];
             !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
@@ -73,23 +78,60 @@ pub fn step_references(source: &str) -> BTreeSet<String> {
         if !boundary {
             continue;
         }
-        let rest = &source[end..];
-        let id: String = if let Some(r) = rest.strip_prefix('.') {
-            r.chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect()
-        } else if let Some(r) = rest.strip_prefix("[\"").or_else(|| rest.strip_prefix("['")) {
-            r.chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect()
-        } else {
-            continue;
-        };
-        if !id.is_empty() {
-            found.insert(id);
+        let mut rest = &source[i..];
+        let mut chain = Vec::new();
+        while chain.len() < depth {
+            let (segment, skip) = if let Some(r) = rest.strip_prefix('.') {
+                let n = name(r);
+                let len = 1 + n.len();
+                (n, len)
+            } else if let Some(r) = rest.strip_prefix("[\"").or_else(|| rest.strip_prefix("['")) {
+                let n = name(r);
+                let closed = r[n.len()..].starts_with("\"]") || r[n.len()..].starts_with("']");
+                let len = 2 + n.len() + if closed { 2 } else { 0 };
+                (n, len)
+            } else {
+                break;
+            };
+            if segment.is_empty() {
+                break;
+            }
+            chain.push(segment);
+            rest = &rest[skip..];
+        }
+        if !chain.is_empty() {
+            found.push(chain);
         }
     }
     found
+}
+
+/// Step ids an expression refers to as `steps.<id>` or `steps["<id>"]`.
+pub fn step_references(source: &str) -> BTreeSet<String> {
+    paths(source, "steps", 1)
+        .into_iter()
+        .filter_map(|mut chain| chain.pop())
+        .collect()
+}
+
+/// Fields of steps' outputs an expression reads, as `(step id, field)` from `steps.<id>.output.<field>`.
+pub fn output_field_references(source: &str) -> BTreeSet<(String, String)> {
+    paths(source, "steps", 3)
+        .into_iter()
+        .filter(|chain| chain.len() == 3 && chain[1] == "output")
+        .map(|mut chain| {
+            let field = chain.pop().unwrap_or_default();
+            (chain.swap_remove(0), field)
+        })
+        .collect()
+}
+
+/// Fields of the step's own output a validation rule reads, from `output.<field>`.
+fn own_output_fields(source: &str) -> BTreeSet<String> {
+    paths(source, "output", 1)
+        .into_iter()
+        .filter_map(|mut chain| chain.pop())
+        .collect()
 }
 
 /// Whether an expression reads nothing from the instance (so its value never changes).
@@ -169,6 +211,32 @@ pub fn normalize(body: &mut PlaybookBody, known: &Known) -> Result<(), Vec<Field
     let ids: Vec<&str> = body.steps.iter().map(|s| s.id.as_str()).collect();
     let ancestors = resolved.as_ref().map(|deps| ancestor_sets(&ids, deps));
 
+    // The fields each step's form declares, where it says.
+    let declared: HashMap<&str, BTreeSet<String>> = body
+        .steps
+        .iter()
+        .filter_map(|s| {
+            let schema = match (&s.form, s.form_document_id) {
+                (Some(form), _) => Some(form),
+                (None, Some(doc)) => known.documents.get(&doc),
+                (None, None) => None,
+            }?;
+            Some((s.id.as_str(), Form::declared_fields(schema)?))
+        })
+        .collect();
+    let unknown_field = |v: &mut Violations, field: &str, step: &str, name: &str| {
+        if declared
+            .get(step)
+            .is_some_and(|fields| !fields.contains(name))
+        {
+            v.add(
+                field,
+                "unknown_field",
+                format!("{name} is not a field of the form of step {step}"),
+            );
+        }
+    };
+
     let empty = serde_json::Value::Object(Default::default());
     for (i, step) in body.steps.iter().enumerate() {
         let at = |f: &str| format!("/steps/{i}/{f}");
@@ -199,6 +267,9 @@ pub fn normalize(body: &mut PlaybookBody, known: &Known) -> Result<(), Vec<Field
                         );
                     }
                 }
+            }
+            for (name, field_name) in output_field_references(source) {
+                unknown_field(v, &field, &name, &field_name);
             }
             Some(compiled)
         };
@@ -252,6 +323,9 @@ pub fn normalize(body: &mut PlaybookBody, known: &Known) -> Result<(), Vec<Field
         for (j, rule) in step.validation_rules.iter().enumerate() {
             let field = format!("/steps/{i}/validation_rules/{j}");
             expression(&mut v, format!("{field}/expression"), &rule.expression);
+            for name in own_output_fields(&rule.expression) {
+                unknown_field(&mut v, &format!("{field}/expression"), &step.id, &name);
+            }
             crate::validate::text(&mut v, &format!("{field}/message"), &rule.message, 1, 1000);
         }
         match (&step.form, step.form_document_id) {
@@ -463,5 +537,56 @@ mod tests {
     fn finds_step_references() {
         let refs = step_references("steps.a.output.x && steps[\"b\"].status == 'x' && mysteps.c");
         assert_eq!(refs.into_iter().collect::<Vec<_>>(), ["a", "b"]);
+        let fields = output_field_references(
+            "steps.a.output.x.y > 1 && steps['b'][\"output\"]['z'] && steps.c.output && steps.d.status",
+        );
+        assert_eq!(
+            fields.into_iter().collect::<Vec<_>>(),
+            [("a".into(), "x".into()), ("b".into(), "z".into())]
+        );
+        assert_eq!(
+            own_output_fields("output.count <= steps.a.output.n && has(output.b)")
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["b", "count"]
+        );
+    }
+
+    #[test]
+    fn a_reference_to_a_field_the_form_lacks_is_named() {
+        let doc = Uuid::from_u128(7);
+        let known = Known {
+            documents: HashMap::from([(
+                doc,
+                json!({"type": "object", "properties": {"total": {"type": "number"}}}),
+            )]),
+            ..Known::default()
+        };
+        let mut b = body(json!({"name": "P", "steps": [
+            {"id": "a", "name": "A", "type": "human",
+             "form": {"type": "object", "properties": {"ok": {"type": "boolean"}}},
+             "validation_rules": [{"expression": "output.ok || output.gone", "message": "m"}]},
+            {"id": "b", "name": "B", "type": "human", "form_document_id": doc},
+            {"id": "c", "name": "C", "type": "human",
+             "form": {"type": "object", "additionalProperties": true, "properties": {}}},
+            {"id": "d", "name": "D", "type": "human", "execution_type": "conditional",
+             "dependencies": ["a", "b", "c"],
+             "condition": "steps.a.output.ok && steps.b.output.total > 1 && steps.b.output.missing && steps.c.output.anything"}
+        ]}));
+        let errors = normalize(&mut b, &known).unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            [
+                (
+                    "/steps/0/validation_rules/0/expression".to_string(),
+                    "unknown_field".to_string()
+                ),
+                (
+                    "/steps/3/condition".to_string(),
+                    "unknown_field".to_string()
+                ),
+            ]
+        );
+        assert!(errors[1].message.contains("missing"), "{errors:?}");
     }
 }

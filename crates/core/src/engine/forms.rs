@@ -29,6 +29,39 @@ impl Form {
             .map_err(|e| format!("the schema is not valid: {e}"))
     }
 
+    /// The fields a form declares at its top level (`properties`), or `None` when the form
+    /// does not say (no `properties`, other properties allowed by a schema, or the object
+    /// built by composition), so any field may appear.
+    pub fn declared_fields(
+        schema: &serde_json::Value,
+    ) -> Option<std::collections::BTreeSet<String>> {
+        let object = schema.as_object()?;
+        let open = |key: &str| object.contains_key(key);
+        let additional_allowed = matches!(
+            object.get("additionalProperties"),
+            Some(v) if v != &serde_json::Value::Bool(false)
+        );
+        if additional_allowed
+            || [
+                "patternProperties",
+                "allOf",
+                "anyOf",
+                "oneOf",
+                "$ref",
+                "$dynamicRef",
+                "if",
+                "dependentSchemas",
+                "unevaluatedProperties",
+            ]
+            .iter()
+            .any(|k| open(k))
+        {
+            return None;
+        }
+        let properties = object.get("properties")?.as_object()?;
+        Some(properties.keys().cloned().collect())
+    }
+
     /// Every way `value` breaks the form, each at `base` + the value's JSON Pointer.
     pub fn check(&self, value: &serde_json::Value, base: &str) -> Vec<FieldError> {
         self.validator

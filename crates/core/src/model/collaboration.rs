@@ -104,6 +104,11 @@ pub struct MergeInput {
     /// The branch that receives them: "ours".
     #[schema(pattern = "^[a-z0-9][a-z0-9._-]{0,99}$")]
     pub target: String,
+    /// An earlier draft of the same source and target (typically one gone stale) whose
+    /// resolutions to carry over: each conflict that is still there with the same base, ours
+    /// and theirs keeps its resolution; the others are open again.
+    #[serde(default)]
+    pub resolutions_from: Option<Uuid>,
 }
 
 text_enum!(
@@ -178,8 +183,9 @@ text_enum!(
 
 /// A merge of `source` into `target` being prepared: conflicts, their resolutions and the
 /// violations of the result. It is computed against the heads it was created at; when either
-/// head moves it becomes `stale`, and a new draft is needed (conflict ids are derived from
-/// their paths, so the same conflicts keep their ids there).
+/// head moves it becomes `stale`, and a new draft is needed, which can carry over the
+/// resolutions of conflicts that did not change (`resolutions_from`; conflict ids are derived
+/// from their paths, so the same conflicts keep their ids there).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MergeDraft {
     pub id: Uuid,

@@ -349,6 +349,30 @@ impl Services {
             .await?
             .filter(|b| b.status != BranchStatus::Abandoned)
             .ok_or_else(|| Error::not_found("branch"))?;
+        let resolutions = match input.resolutions_from {
+            None => BTreeMap::new(),
+            Some(from) => {
+                let earlier = tx
+                    .merge_draft(team_id, from, false)
+                    .await?
+                    .ok_or_else(|| Error::not_found("merge"))?;
+                if earlier.source != input.source || earlier.target != input.target {
+                    return Err(Error::invalid(
+                        "/resolutions_from",
+                        "other_branches",
+                        "the earlier merge draft is of other branches",
+                    ));
+                }
+                self.carried_resolutions(
+                    tx.as_mut(),
+                    team_id,
+                    &earlier,
+                    target.head.as_deref(),
+                    source_head.as_deref(),
+                )
+                .await?
+            }
+        };
         let at = now();
         let record = MergeDraftRecord {
             id: new_id(),
@@ -357,7 +381,7 @@ impl Services {
             target: input.target.clone(),
             source_head,
             target_head: target.head.clone(),
-            resolutions: BTreeMap::new(),
+            resolutions,
             commit_id: None,
             merged_at: None,
             created_by: ctx.actor.user.id,
@@ -370,12 +394,64 @@ impl Services {
             "merge.created",
             ("merge", record.id),
             json!({"source": record.source, "target": record.target,
-                   "source_head": record.source_head, "target_head": record.target_head}),
+                   "source_head": record.source_head, "target_head": record.target_head,
+                   "resolutions_from": input.resolutions_from,
+                   "carried": record.resolutions.len()}),
         ))
         .await?;
         let draft = self.present_merge(tx.as_mut(), record).await?;
         tx.commit().await?;
         Ok(draft)
+    }
+
+    /// The resolutions of `earlier` that still apply at the given heads: those of conflicts the
+    /// merge there still has with the same base, ours and theirs. Carried resolutions can
+    /// reveal further conflicts (of order), so this looks again until nothing more carries.
+    async fn carried_resolutions(
+        &self,
+        tx: &mut dyn Tx,
+        team_id: Uuid,
+        earlier: &MergeDraftRecord,
+        target_head: Option<&str>,
+        source_head: Option<&str>,
+    ) -> Result<BTreeMap<String, Resolution>> {
+        let mut carried = BTreeMap::new();
+        if earlier.resolutions.is_empty() {
+            return Ok(carried);
+        }
+        let before = self
+            .merge_heads(
+                tx,
+                team_id,
+                earlier.target_head.as_deref(),
+                earlier.source_head.as_deref(),
+                &earlier.resolutions,
+            )
+            .await?;
+        let same_sides = |a: &Conflict, b: &Conflict| {
+            a.path == b.path && a.base == b.base && a.ours == b.ours && a.theirs == b.theirs
+        };
+        for _ in 0..3 {
+            let now = self
+                .merge_heads(tx, team_id, target_head, source_head, &carried)
+                .await?;
+            let more: Vec<(String, Resolution)> = now
+                .merged
+                .conflicts
+                .iter()
+                .filter(|c| !carried.contains_key(&c.id))
+                .filter_map(|c| {
+                    let old = before.merged.conflicts.iter().find(|o| o.id == c.id)?;
+                    let r = earlier.resolutions.get(&c.id)?;
+                    same_sides(old, c).then(|| (c.id.clone(), r.clone()))
+                })
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            carried.extend(more);
+        }
+        Ok(carried)
     }
 
     /// `GET /v1/teams/{team_id}/merges/{merge_id}`.

@@ -237,7 +237,8 @@ pub async fn compare(
 }
 
 /// Draft a merge of `source` into `target` (editors): the conflicts with their paths and
-/// values, the violations of the result, and what it would change.
+/// values, the violations of the result, and what it would change. `resolutions_from` carries
+/// the resolutions of an earlier draft (one gone stale) to conflicts that did not change.
 #[utoipa::path(post, path = "/v1/teams/{team_id}/merges", tag = "merges",
     params(crate::openapi::TeamPath), request_body = MergeInput,
     responses((status = 201, description = "The merge draft", body = Envelope<MergeDraft>)))]
