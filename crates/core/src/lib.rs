@@ -3,6 +3,7 @@
 //! Doors (REST, GraphQL, MCP, UI) call [`services::Services`]; nothing here knows HTTP or SQL.
 
 pub mod access;
+pub mod analytics;
 pub mod auth;
 pub mod chain;
 pub mod clock;

@@ -21,6 +21,7 @@ macro_rules! text_enum {
     };
 }
 
+mod analytics;
 mod audit;
 mod collaboration;
 mod doc;
@@ -33,6 +34,7 @@ mod team;
 mod token;
 mod user;
 
+pub use analytics::*;
 pub use audit::*;
 pub use collaboration::*;
 pub use doc::*;
