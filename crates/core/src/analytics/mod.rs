@@ -6,4 +6,6 @@
 pub mod history;
 pub mod mining;
 pub mod process;
+pub mod spans;
 pub mod stats;
+pub mod xes;

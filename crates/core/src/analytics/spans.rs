@@ -1,0 +1,126 @@
+//! From an imported trace's events to step runs: a `start` and the next `complete` of the same
+//! activity make one run; a `complete` without a `start` began when the previous event of its
+//! case completed (its own time for the first), as the issue and pm4py's service time with
+//! that start timestamp define. A run is ready when the case's previous completion happened.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::history::Time;
+use super::xes::XesEvent;
+
+/// One activity's run within a case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub activity: String,
+    pub ready: Time,
+    pub start: Time,
+    pub end: Time,
+    pub resource: Option<String>,
+}
+
+/// The runs of a case's events, in the order they completed, with the case's first and last
+/// event times (`None` for a case without events).
+pub fn spans(events: &[XesEvent]) -> (Vec<Span>, Option<(Time, Time)>) {
+    let mut order: Vec<&XesEvent> = events.iter().collect();
+    order.sort_by_key(|e| e.timestamp);
+    let bounds = order
+        .first()
+        .zip(order.last())
+        .map(|(a, b)| (a.timestamp, b.timestamp));
+    let mut open: HashMap<&str, VecDeque<(Time, Time)>> = HashMap::new();
+    let mut last_end: Option<Time> = None;
+    let mut out = Vec::new();
+    for e in order {
+        match e.lifecycle.as_str() {
+            "start" => {
+                let ready = last_end.unwrap_or(e.timestamp);
+                open.entry(&e.activity)
+                    .or_default()
+                    .push_back((ready, e.timestamp));
+            }
+            "complete" => {
+                let (ready, start) = open
+                    .get_mut(e.activity.as_str())
+                    .and_then(VecDeque::pop_front)
+                    .unwrap_or_else(|| {
+                        let t = last_end.unwrap_or(e.timestamp);
+                        (t, t)
+                    });
+                out.push(Span {
+                    activity: e.activity.clone(),
+                    ready,
+                    start,
+                    end: e.timestamp,
+                    resource: e.resource.clone(),
+                });
+                last_end = Some(e.timestamp);
+            }
+            _ => {}
+        }
+    }
+    (out, bounds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::xes::parse_timestamp;
+
+    fn ev(activity: &str, lifecycle: &str, minute: u32) -> XesEvent {
+        XesEvent {
+            activity: activity.into(),
+            lifecycle: lifecycle.into(),
+            timestamp: parse_timestamp(&format!("2024-05-01T10:{minute:02}:00Z")).unwrap(),
+            resource: None,
+            attributes: Default::default(),
+        }
+    }
+
+    fn mins(spans: &[Span]) -> Vec<(&str, u32, u32, u32)> {
+        use chrono::Timelike;
+        spans
+            .iter()
+            .map(|s| {
+                (
+                    s.activity.as_str(),
+                    s.ready.minute(),
+                    s.start.minute(),
+                    s.end.minute(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn completions_only_start_when_the_previous_event_ended() {
+        let (s, bounds) = spans(&[
+            ev("b", "complete", 20),
+            ev("a", "complete", 5),
+            ev("c", "complete", 30),
+        ]);
+        assert_eq!(
+            mins(&s),
+            [("a", 5, 5, 5), ("b", 5, 5, 20), ("c", 20, 20, 30)]
+        );
+        let (first, last) = bounds.unwrap();
+        assert_eq!((first, last), (s[0].end, s[2].end));
+    }
+
+    #[test]
+    fn starts_pair_with_the_next_completion_of_their_activity() {
+        let (s, _) = spans(&[
+            ev("a", "complete", 1),
+            ev("b", "start", 10),
+            ev("c", "start", 12),
+            ev("b", "suspend", 14),
+            ev("c", "complete", 15),
+            ev("b", "complete", 20),
+            ev("d", "start", 25),
+        ]);
+        assert_eq!(
+            mins(&s),
+            [("a", 1, 1, 1), ("c", 1, 12, 15), ("b", 1, 10, 20)]
+        );
+        assert_eq!(spans(&[]).1, None);
+    }
+}
