@@ -296,8 +296,12 @@ impl Cx<'_> {
             }
             let anchor = match (placed_o(e), placed_t(e)) {
                 (true, true) => {
-                    let ao = before(o, e, |x| stable(x));
-                    let at = before(t, e, |x| stable(x));
+                    // Placed by both sides: compared by the steps both sides kept in their base
+                    // places, so that whether it conflicts does not hang on how another
+                    // conflict (a step deleted on one side) falls back.
+                    let common = |x: &str| in_o.contains(x) && in_t.contains(x) && stable(x);
+                    let ao = before(o, e, common);
+                    let at = before(t, e, common);
                     if ao == at {
                         ao
                     } else {
