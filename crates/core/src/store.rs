@@ -60,7 +60,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// One open transaction. Dropped without `commit`, it rolls back.
 #[async_trait]
-pub trait Tx: DefinitionTx + ExecutionTx + Send {
+pub trait Tx: DefinitionTx + ExecutionTx + AnalyticsTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 
     // --- server keys ---
@@ -446,4 +446,35 @@ pub trait ExecutionTx: Send {
         attempts: i32,
         error: &str,
     ) -> Result<bool>;
+}
+
+/// Execution history for analytics, and imported history.
+#[async_trait]
+pub trait AnalyticsTx: Send {
+    /// The instances `filter` selects, each with its step executions (ordered by id).
+    async fn history(
+        &mut self,
+        team_id: Uuid,
+        filter: &crate::analytics::import::HistoryFilter,
+    ) -> Result<Vec<crate::analytics::history::Case>>;
+    /// Writes imported cases of `playbook_id`, started by `user_id`, with their runs and
+    /// events. Their version is set by [`AnalyticsTx::set_instances_version`] once known.
+    async fn insert_history(
+        &mut self,
+        team_id: Uuid,
+        playbook_id: Uuid,
+        user_id: Uuid,
+        batch: &crate::analytics::import::ImportBatch,
+    ) -> Result<()>;
+    /// Pins every instance of a playbook without a version to `version` (whose snapshot of the
+    /// playbook is `hash`).
+    async fn set_instances_version(
+        &mut self,
+        team_id: Uuid,
+        playbook_id: Uuid,
+        version: &str,
+        hash: &str,
+    ) -> Result<()>;
+    /// Records when work on an execution started, the first time only.
+    async fn mark_work_started(&mut self, execution_id: Uuid, at: DateTime<Utc>) -> Result<()>;
 }

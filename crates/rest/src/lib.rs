@@ -173,6 +173,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::claim))
         .routes(routes!(tasks::complete))
         .routes(routes!(tasks::list_comments, tasks::comment))
+        .routes(routes!(analytics::processes))
+        .routes(routes!(analytics::variants))
+        .routes(routes!(analytics::import))
         // `/playbooks…` serves exactly the routes of `/processes…` (documented once).
         .route(
             "/v1/teams/{team_id}/playbooks",

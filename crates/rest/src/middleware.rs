@@ -84,8 +84,17 @@ pub async fn request_context(request: Request, next: Next) -> Response {
     response
 }
 
+/// Whether a request uploads a large body that its handler streams (event log imports): it
+/// has its own size limit and no time limit, and `Idempotency-Key` does not apply.
+fn is_upload(request: &Request) -> bool {
+    request.method() == Method::POST && request.uri().path().ends_with("/analytics/imports")
+}
+
 /// Refuses bodies over the limit from `Content-Length`, before reading them.
 pub async fn body_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if is_upload(&request) {
+        return next.run(request).await;
+    }
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -107,6 +116,9 @@ pub async fn body_limit(State(state): State<AppState>, request: Request, next: N
 /// Answers 503 `TIMEOUT` when a request takes longer than the configured limit. Streams are
 /// exempt (they answer at once and go on).
 pub async fn timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if is_upload(&request) {
+        return next.run(request).await;
+    }
     match tokio::time::timeout(state.config.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => error_response(&Error::Coded {
@@ -148,7 +160,7 @@ static IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-rep
 /// Honours `Idempotency-Key` on POST: the same key and body within 24 h gets the first answer
 /// again without doing anything; the same key with another body is 422.
 pub async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() != Method::POST {
+    if request.method() != Method::POST || is_upload(&request) {
         return next.run(request).await;
     }
     let Some(key) = request

@@ -74,6 +74,7 @@ pub struct SecretPath(
         (name = "branches", description = "Branches, commits, reverts, comparisons and branch protection"),
         (name = "merges", description = "Merge drafts: conflicts, resolutions, commits"),
         (name = "proposals", description = "Change proposals, reviews and discussion"),
+        (name = "analytics", description = "Measures, process mining and event log imports"),
         (name = "system", description = "Health and metrics"),
     )
 )]

@@ -6,6 +6,7 @@
 mod error;
 mod postgres;
 mod sqlite;
+mod tx_analytics;
 mod tx_engine;
 mod tx_impl;
 

@@ -89,3 +89,5 @@ crate::tx_engine_impl!(
     for_update = " FOR UPDATE",
     skip_locked = " FOR UPDATE SKIP LOCKED"
 );
+
+crate::tx_analytics_impl!(PgTx, sqlx::Postgres, sqlx::postgres::PgRow);

@@ -105,3 +105,5 @@ crate::tx_engine_impl!(
     for_update = "",
     skip_locked = ""
 );
+
+crate::tx_analytics_impl!(SqliteTx, sqlx::Sqlite, sqlx::sqlite::SqliteRow);

@@ -4,6 +4,7 @@
 //! it is computed.
 
 pub mod history;
+pub mod import;
 pub mod mining;
 pub mod process;
 pub mod spans;

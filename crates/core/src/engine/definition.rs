@@ -31,7 +31,7 @@ fn execution_type(t: StepExecutionType) -> ExecutionType {
 }
 
 /// A slug made once from a step's name, unique among `taken`.
-fn generated_id(name: &str, taken: &HashSet<String>) -> String {
+pub fn generated_id(name: &str, taken: &HashSet<String>) -> String {
     let mut slug = String::new();
     for c in name.chars().flat_map(|c| c.to_lowercase()) {
         if c.is_ascii_alphanumeric() {

@@ -193,7 +193,7 @@ impl Services {
     /// `None`), as one commit on `at`, the branch as `resolve_for_write` locked and read it.
     /// `expected` is the version the edit was based on.
     #[allow(clippy::too_many_arguments)]
-    async fn save<T: Serialize>(
+    pub(crate) async fn save<T: Serialize>(
         &self,
         tx: &mut dyn Tx,
         ctx: &Ctx,

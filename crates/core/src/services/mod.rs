@@ -2,6 +2,7 @@
 //! and the events it writes. Doors call these and nothing else.
 
 mod accounts;
+pub mod analytics;
 mod audit;
 mod branches;
 pub mod definitions;

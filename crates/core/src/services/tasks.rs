@@ -235,6 +235,10 @@ impl Services {
         task.status = TaskStatus::InProgress;
         task.updated_at = self.clock.now();
         tx.update_task(&task).await?;
+        // Work on the step starts with its first claim (analytics' waiting and work times).
+        if let Some(execution) = task.step_execution_id {
+            tx.mark_work_started(execution, task.updated_at).await?;
+        }
         tx.append_event(ctx.team_event(
             team_id,
             "task.assigned",

@@ -1,5 +1,6 @@
 //! Route handlers, one module per resource. A handler parses, calls one service, renders.
 
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod branches;

@@ -314,6 +314,33 @@ impl TestApp {
         }
     }
 
+    /// POSTs raw bytes with a content type.
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Answer {
+        let response = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        Answer {
+            status,
+            headers,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Answer {
         self.call(Method::GET, path, Some(token), None).await
     }

@@ -1,0 +1,78 @@
+//! What importing an event log writes: instances, their step executions and every event of the
+//! log as it was, in batches.
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::history::Time;
+
+/// Which history to read: one playbook's instances, optionally narrowed.
+#[derive(Debug, Clone)]
+pub struct HistoryFilter {
+    pub playbook_id: Uuid,
+    /// Instances started at or after.
+    pub from: Option<Time>,
+    /// Instances started before.
+    pub to: Option<Time>,
+    /// Instances pinned to this commit.
+    pub version: Option<String>,
+    /// Instances started from this ref (`main` unless asked otherwise).
+    pub started_from: Option<String>,
+}
+
+/// An imported case: a finished instance.
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    pub id: Uuid,
+    pub name: String,
+    pub business_key: Option<String>,
+    pub variables: Map<String, Value>,
+    pub start: Time,
+    pub end: Time,
+}
+
+/// An imported run of a step: a completed execution.
+#[derive(Debug, Clone)]
+pub struct RunRow {
+    pub id: Uuid,
+    pub instance_id: Uuid,
+    pub step_id: String,
+    pub iteration: i64,
+    pub ready: Time,
+    pub work_start: Time,
+    pub end: Time,
+}
+
+/// An event of the log, kept as it was.
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub instance_id: Uuid,
+    /// Its place in the case, in the log's order.
+    pub seq: i64,
+    pub activity: String,
+    pub step_id: String,
+    pub lifecycle: String,
+    pub timestamp: Time,
+    pub resource: Option<String>,
+    pub attributes: Map<String, Value>,
+}
+
+/// Rows written together.
+#[derive(Debug, Clone, Default)]
+pub struct ImportBatch {
+    pub cases: Vec<CaseRow>,
+    pub runs: Vec<RunRow>,
+    pub events: Vec<EventRow>,
+}
+
+impl ImportBatch {
+    /// How many rows it holds.
+    pub fn len(&self) -> usize {
+        self.cases.len() + self.runs.len() + self.events.len()
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

@@ -1,0 +1,402 @@
+//! Analytics use cases: a playbook's measures and process mining from the team's history, and
+//! importing an event log as the history of a playbook.
+
+use std::collections::{HashMap, HashSet};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::definitions::{Entry, MAIN};
+use super::{Ctx, Services};
+use crate::access::Permission;
+use crate::analytics::history::Case;
+use crate::analytics::import::{CaseRow, EventRow, HistoryFilter, ImportBatch, RunRow};
+use crate::analytics::mining;
+use crate::analytics::process::{bottlenecks, process_metrics, step_metrics, StepInfo};
+use crate::analytics::spans::spans;
+use crate::analytics::xes::{XesError, XesTrace};
+use crate::error::{Error, Result, Violations};
+use crate::model::*;
+use crate::store::Tx;
+use crate::versioning::DefKind;
+
+/// Which history a measure covers.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AnalyticsQuery {
+    /// Instances started at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Instances started before.
+    pub to: Option<DateTime<Utc>>,
+    /// Instances pinned to this commit.
+    pub version: Option<String>,
+    /// Instances started from this branch or commit (default `main`).
+    pub branch: Option<String>,
+    /// Only the steps assigned to this business role.
+    pub role: Option<Uuid>,
+}
+
+/// Traces arriving from a door, as it reads an uploaded log.
+#[async_trait]
+pub trait TraceSource: Send {
+    /// The next trace; `None` at the end of the log.
+    async fn next_trace(&mut self) -> std::result::Result<Option<XesTrace>, XesError>;
+    /// The log's `concept:name`, once read.
+    fn log_name(&self) -> Option<String>;
+}
+
+/// How an event log is imported.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The name of the playbook discovered from the log (default: the log's name).
+    pub name: Option<String>,
+    /// An existing playbook whose history the log is: its activities must be its steps (by
+    /// name or id).
+    pub process_id: Option<Uuid>,
+}
+
+/// Rows written per round trip while importing.
+const IMPORT_BATCH_ROWS: usize = 6000;
+/// The most variants listed.
+pub const MAX_VARIANTS: usize = 1000;
+
+impl Services {
+    /// A playbook on `main` and the filter its history is read with; checks the query.
+    async fn analytics_scope(
+        &self,
+        tx: &mut dyn Tx,
+        team_id: Uuid,
+        process_id: Uuid,
+        q: &AnalyticsQuery,
+    ) -> Result<(Entry<PlaybookBody>, HistoryFilter)> {
+        let mut v = Violations::new();
+        if let (Some(from), Some(to)) = (q.from, q.to) {
+            if from >= to {
+                v.add("/to", "invalid_range", "must be after from");
+            }
+        }
+        v.finish()?;
+        let r = self.resolve_ref(tx, team_id, None).await?;
+        let entry: Entry<PlaybookBody> = self
+            .tree_entry(tx, team_id, &r.tree, DefKind::Playbook, process_id)
+            .await?;
+        let filter = HistoryFilter {
+            playbook_id: process_id,
+            from: q.from,
+            to: q.to,
+            version: q.version.clone(),
+            started_from: Some(q.branch.clone().unwrap_or_else(|| MAIN.to_string())),
+        };
+        Ok((entry, filter))
+    }
+
+    /// The history a query selects, with the steps it names; only the runs of steps assigned to
+    /// `role` when one is given.
+    async fn analytics_history(
+        &self,
+        tx: &mut dyn Tx,
+        team_id: Uuid,
+        body: &PlaybookBody,
+        filter: &HistoryFilter,
+        role: Option<Uuid>,
+    ) -> Result<(Vec<Case>, StepInfo)> {
+        let mut cases = tx.history(team_id, filter).await?;
+        let info = StepInfo {
+            names: body
+                .steps
+                .iter()
+                .map(|s| (s.id.clone(), s.name.clone()))
+                .collect(),
+            hourly_cost: HashMap::new(),
+        };
+        if let Some(role) = role {
+            let keep: HashSet<&str> = body
+                .steps
+                .iter()
+                .filter(|s| s.assigned_role == Some(role))
+                .map(|s| s.id.as_str())
+                .collect();
+            for case in &mut cases {
+                case.runs.retain(|r| keep.contains(r.step_id.as_str()));
+            }
+        }
+        Ok((cases, info))
+    }
+
+    /// `GET /v1/teams/{team_id}/analytics/processes?process_id=`: one playbook's measures.
+    pub async fn process_analytics(
+        &self,
+        ctx: &Ctx,
+        team_id: Uuid,
+        process_id: Uuid,
+        q: &AnalyticsQuery,
+    ) -> Result<ProcessAnalytics> {
+        let mut tx = self.store.read().await?;
+        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
+            .await?;
+        let (entry, filter) = self
+            .analytics_scope(tx.as_mut(), team_id, process_id, q)
+            .await?;
+        let (cases, info) = self
+            .analytics_history(tx.as_mut(), team_id, &entry.body, &filter, q.role)
+            .await?;
+        let now = self.clock.now();
+        Ok(ProcessAnalytics {
+            process_id,
+            name: entry.body.name.clone(),
+            metrics: process_metrics(&cases, &info, now),
+            steps: step_metrics(&cases, &info, now),
+            bottlenecks: bottlenecks(&cases, &info),
+        })
+    }
+
+    /// `GET /v1/teams/{team_id}/analytics/processes`: every playbook on `main` with its
+    /// measures.
+    pub async fn process_summaries(
+        &self,
+        ctx: &Ctx,
+        team_id: Uuid,
+        q: &AnalyticsQuery,
+    ) -> Result<Vec<ProcessSummary>> {
+        let mut tx = self.store.read().await?;
+        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
+            .await?;
+        let r = self.resolve_ref(tx.as_mut(), team_id, None).await?;
+        let now = self.clock.now();
+        let mut out = Vec::new();
+        for id in r.tree.playbooks.keys() {
+            let (entry, filter) = self.analytics_scope(tx.as_mut(), team_id, *id, q).await?;
+            let (cases, info) = self
+                .analytics_history(tx.as_mut(), team_id, &entry.body, &filter, q.role)
+                .await?;
+            out.push(ProcessSummary {
+                process_id: *id,
+                name: entry.body.name.clone(),
+                metrics: process_metrics(&cases, &info, now),
+            });
+        }
+        Ok(out)
+    }
+
+    /// `GET /v1/teams/{team_id}/analytics/variants?process_id=`: process mining over the
+    /// playbook's finished instances.
+    pub async fn process_mining(
+        &self,
+        ctx: &Ctx,
+        team_id: Uuid,
+        process_id: Uuid,
+        q: &AnalyticsQuery,
+        limit: usize,
+    ) -> Result<ProcessMining> {
+        let mut tx = self.store.read().await?;
+        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
+            .await?;
+        let (entry, filter) = self
+            .analytics_scope(tx.as_mut(), team_id, process_id, q)
+            .await?;
+        let (cases, _) = self
+            .analytics_history(tx.as_mut(), team_id, &entry.body, &filter, q.role)
+            .await?;
+        let finished: Vec<Case> = cases.into_iter().filter(|c| c.status.is_final()).collect();
+        let (variants, variants_truncated) =
+            mining::variants(&finished, limit.clamp(1, MAX_VARIANTS));
+        Ok(ProcessMining {
+            process_id,
+            cases: finished.len() as u64,
+            variants,
+            variants_truncated,
+            directly_follows: mining::directly_follows(&finished),
+            service_times: mining::service_times(&finished),
+            cases_per_day: mining::cases_per_day(&finished),
+            from: q.from,
+            to: q.to,
+        })
+    }
+
+    /// `POST /v1/teams/{team_id}/analytics/imports`: the traces of an event log become finished
+    /// instances of a playbook (discovered from the log's activities unless one is named), with
+    /// a completed execution per activity run and every event kept; all in one transaction.
+    pub async fn import_log(
+        &self,
+        ctx: &Ctx,
+        team_id: Uuid,
+        options: ImportOptions,
+        source: &mut dyn TraceSource,
+    ) -> Result<ImportResult> {
+        if let Some(name) = &options.name {
+            let mut v = Violations::new();
+            crate::validate::text(&mut v, "/name", name, 1, 200);
+            v.finish()?;
+        }
+        let mut tx = self.store.begin().await?;
+        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
+            .await?;
+        let at = self
+            .resolve_for_write(tx.as_mut(), ctx, team_id, None)
+            .await?;
+        // Activity → step id: the named playbook's steps, or discovered as they appear.
+        let mut steps: HashMap<String, String> = HashMap::new();
+        let mut discovered: Vec<(String, String)> = Vec::new();
+        let playbook_id = match options.process_id {
+            Some(id) => {
+                let entry: Entry<PlaybookBody> = self
+                    .tree_entry(tx.as_mut(), team_id, &at.tree, DefKind::Playbook, id)
+                    .await?;
+                for s in &entry.body.steps {
+                    steps.insert(s.name.clone(), s.id.clone());
+                    steps.insert(s.id.clone(), s.id.clone());
+                }
+                id
+            }
+            None => new_id(),
+        };
+        let mut taken: HashSet<String> = HashSet::new();
+        let mut batch = ImportBatch::default();
+        let (mut cases, mut events) = (0u64, 0u64);
+        while let Some(trace) = source.next_trace().await.map_err(xes_error)? {
+            let (runs, bounds) = spans(&trace.events);
+            let Some((start, end)) = bounds else { continue };
+            let instance_id = new_id();
+            let mut step_of = |activity: &str| -> Result<String> {
+                if let Some(id) = steps.get(activity) {
+                    return Ok(id.clone());
+                }
+                if options.process_id.is_some() {
+                    return Err(Error::invalid(
+                        "/activities",
+                        "unknown_step",
+                        format!("the activity {activity:?} is not a step of the playbook"),
+                    ));
+                }
+                let id = crate::engine::definition::generated_id(activity, &taken);
+                taken.insert(id.clone());
+                steps.insert(activity.to_string(), id.clone());
+                discovered.push((activity.to_string(), id.clone()));
+                Ok(id)
+            };
+            for (seq, e) in trace.events.iter().enumerate() {
+                batch.events.push(EventRow {
+                    instance_id,
+                    seq: seq as i64,
+                    activity: e.activity.clone(),
+                    step_id: step_of(&e.activity)?,
+                    lifecycle: e.lifecycle.clone(),
+                    timestamp: e.timestamp,
+                    resource: e.resource.clone(),
+                    attributes: e.attributes.clone(),
+                });
+            }
+            let mut iterations: HashMap<String, i64> = HashMap::new();
+            for span in runs {
+                let step_id = step_of(&span.activity)?;
+                let iteration = iterations.entry(step_id.clone()).or_insert(0);
+                *iteration += 1;
+                batch.runs.push(RunRow {
+                    id: new_id(),
+                    instance_id,
+                    step_id,
+                    iteration: *iteration,
+                    ready: span.ready,
+                    work_start: span.start,
+                    end: span.end,
+                });
+            }
+            cases += 1;
+            events += trace.events.len() as u64;
+            batch.cases.push(CaseRow {
+                id: instance_id,
+                name: trace
+                    .name
+                    .clone()
+                    .map(|n| n.chars().take(200).collect())
+                    .unwrap_or_else(|| format!("Case {cases}")),
+                business_key: trace.name.map(|n| n.chars().take(200).collect()),
+                variables: trace.attributes,
+                start,
+                end,
+            });
+            if batch.len() >= IMPORT_BATCH_ROWS {
+                tx.insert_history(team_id, playbook_id, ctx.actor.user.id, &batch)
+                    .await?;
+                batch = ImportBatch::default();
+            }
+        }
+        if cases == 0 {
+            return Err(Error::invalid(
+                "/",
+                "empty_log",
+                "the log has no trace with events",
+            ));
+        }
+        tx.insert_history(team_id, playbook_id, ctx.actor.user.id, &batch)
+            .await?;
+        let (version, hash, commit_id) = if options.process_id.is_some() {
+            let entry = at
+                .tree
+                .playbooks
+                .get(&playbook_id)
+                .ok_or_else(|| Error::not_found("playbook"))?;
+            let head = at.commit.clone().unwrap_or_default();
+            (head, entry.hash.clone(), None)
+        } else {
+            let name = options
+                .name
+                .clone()
+                .or_else(|| source.log_name().map(|n| n.chars().take(200).collect()))
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| "Imported event log".to_string());
+            let mut body: PlaybookBody = serde_json::from_value(json!({
+                "name": name,
+                "description": format!("Discovered from an event log of {cases} cases and {events} events."),
+                "steps": discovered.iter().map(|(activity, id)| json!({
+                    "id": id,
+                    "name": activity.chars().take(200).collect::<String>(),
+                    "type": "human",
+                    "dependencies": [],
+                })).collect::<Vec<_>>(),
+            }))
+            .map_err(Error::internal)?;
+            crate::engine::definition::normalize(&mut body, &Default::default())
+                .map_err(Error::Validation)?;
+            let message = format!("Import {name} ({cases} cases)");
+            let entry = self
+                .save(
+                    tx.as_mut(),
+                    ctx,
+                    team_id,
+                    None,
+                    &at,
+                    (DefKind::Playbook, playbook_id),
+                    Some(&body),
+                    None,
+                    &message,
+                )
+                .await?
+                .ok_or_else(|| Error::internal("imported playbook is missing"))?;
+            (entry.version.clone(), entry.hash, Some(entry.version))
+        };
+        tx.set_instances_version(team_id, playbook_id, &version, &hash)
+            .await?;
+        tx.append_event(ctx.team_event(
+            team_id,
+            "analytics.imported",
+            ("process", playbook_id),
+            json!({"cases": cases, "events": events, "commit_id": commit_id}),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(ImportResult {
+            playbook_id,
+            commit_id,
+            cases,
+            events,
+        })
+    }
+}
+
+/// A log that cannot be read: 422 at the place it names.
+fn xes_error(e: XesError) -> Error {
+    Error::invalid(&e.at, "invalid_xes", e.message)
+}
