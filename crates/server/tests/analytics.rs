@@ -6,27 +6,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::TestApp;
+use common::{team, TestApp};
 use serde_json::{json, Value};
-
-struct Team {
-    token: String,
-    id: String,
-}
-
-impl Team {
-    fn p(&self, path: &str) -> String {
-        format!("/v1/teams/{}{path}", self.id)
-    }
-}
-
-async fn team(app: &TestApp) -> Team {
-    let owner = app.register("owner@example.com", Some("Ops")).await;
-    Team {
-        token: owner.token,
-        id: owner.team_id.unwrap(),
-    }
-}
 
 fn shared(name: &str) -> Vec<u8> {
     let path = format!("{}/../../../shared/data/{name}", env!("CARGO_MANIFEST_DIR"));

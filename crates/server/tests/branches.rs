@@ -4,27 +4,8 @@
 
 mod common;
 
-use common::TestApp;
+use common::{team, Team, TestApp};
 use serde_json::{json, Value};
-
-struct Team {
-    token: String,
-    id: String,
-}
-
-impl Team {
-    fn p(&self, path: &str) -> String {
-        format!("/v1/teams/{}{path}", self.id)
-    }
-}
-
-async fn team(app: &TestApp) -> Team {
-    let owner = app.register("owner@example.com", Some("Ops")).await;
-    Team {
-        token: owner.token,
-        id: owner.team_id.unwrap(),
-    }
-}
 
 /// A playbook `P` on main with human steps a, b, c, d in sequence.
 async fn playbook(app: &TestApp, t: &Team) -> String {

@@ -3,27 +3,8 @@
 
 mod common;
 
-use common::{status_of, TestApp};
+use common::{status_of, team, Team, TestApp};
 use serde_json::{json, Value};
-
-struct Team {
-    token: String,
-    id: String,
-}
-
-async fn team(app: &TestApp) -> Team {
-    let owner = app.register("owner@example.com", Some("Ops")).await;
-    Team {
-        token: owner.token,
-        id: owner.team_id.unwrap(),
-    }
-}
-
-impl Team {
-    fn p(&self, path: &str) -> String {
-        format!("/v1/teams/{}{path}", self.id)
-    }
-}
 
 async fn create_playbook(app: &TestApp, t: &Team, body: Value) -> Value {
     app.post(&t.p("/processes"), &t.token, body)

@@ -11,32 +11,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use common::{execution, status_of, TestApp};
+use common::{execution, status_of, team, Team, TestApp};
 use orgata_core::clock::ManualClock;
 use serde_json::{json, Value};
 
 /// Friday 2026-11-20 15:00 UTC (16:00 in Berlin): an hour before the end of a working week.
 fn friday_afternoon() -> DateTime<Utc> {
     "2026-11-20T15:00:00Z".parse().unwrap()
-}
-
-struct Team {
-    token: String,
-    id: String,
-}
-
-impl Team {
-    fn p(&self, path: &str) -> String {
-        format!("/v1/teams/{}{path}", self.id)
-    }
-}
-
-async fn team(app: &TestApp) -> Team {
-    let owner = app.register("owner@example.com", Some("Ops")).await;
-    Team {
-        token: owner.token,
-        id: owner.team_id.unwrap(),
-    }
 }
 
 async fn start(app: &TestApp, t: &Team, steps: Value) -> Value {

@@ -270,6 +270,29 @@ impl Answer {
     }
 }
 
+/// A team with its owner's token, for tests that work inside one team.
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub token: String,
+    pub id: String,
+}
+
+impl Team {
+    /// A path under the team: `/v1/teams/{id}{path}`.
+    pub fn p(&self, path: &str) -> String {
+        format!("/v1/teams/{}{path}", self.id)
+    }
+}
+
+/// Registers owner@example.com with a team named Ops.
+pub async fn team(app: &TestApp) -> Team {
+    let owner = app.register("owner@example.com", Some("Ops")).await;
+    Team {
+        token: owner.token,
+        id: owner.team_id.unwrap(),
+    }
+}
+
 /// A signed-up user with their tokens and (when asked for) their organization and team.
 #[derive(Debug, Clone)]
 pub struct Account {
