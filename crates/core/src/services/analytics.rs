@@ -21,7 +21,7 @@ use crate::analytics::xes::{XesError, XesTrace};
 use crate::error::{Error, Result, Violations};
 use crate::model::*;
 use crate::store::Tx;
-use crate::versioning::DefKind;
+use crate::versioning::{DefKind, Tree};
 
 /// Which history a measure covers.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -63,18 +63,19 @@ const IMPORT_BATCH_ROWS: usize = 6000;
 pub const MAX_VARIANTS: usize = 1000;
 
 impl Services {
-    /// A playbook on `main` and the filter its history is read with (a `to` not after `from`
-    /// is an empty period: it selects no instance).
-    async fn analytics_scope(
+    /// A playbook of `tree` (the team's `main`) with the history `q` selects: its instances
+    /// started in the period (a `to` not after `from` is an empty period), only the runs of the
+    /// steps assigned to `q.role` when one is given.
+    async fn execution_history(
         &self,
         tx: &mut dyn Tx,
         team_id: Uuid,
+        tree: &Tree,
         process_id: Uuid,
         q: &AnalyticsQuery,
-    ) -> Result<(Entry<PlaybookBody>, HistoryFilter)> {
-        let r = self.resolve_ref(tx, team_id, None).await?;
-        let entry: Entry<PlaybookBody> = self
-            .tree_entry(tx, team_id, &r.tree, DefKind::Playbook, process_id)
+    ) -> Result<(PlaybookBody, Vec<Case>, StepInfo)> {
+        let Entry { body, .. } = self
+            .tree_entry::<PlaybookBody>(tx, team_id, tree, DefKind::Playbook, process_id)
             .await?;
         let filter = HistoryFilter {
             playbook_id: process_id,
@@ -83,29 +84,8 @@ impl Services {
             version: q.version.clone(),
             started_from: Some(q.branch.clone().unwrap_or_else(|| MAIN.to_string())),
         };
-        Ok((entry, filter))
-    }
-
-    /// The history a query selects, with the steps it names; only the runs of steps assigned to
-    /// `role` when one is given.
-    async fn analytics_history(
-        &self,
-        tx: &mut dyn Tx,
-        team_id: Uuid,
-        body: &PlaybookBody,
-        filter: &HistoryFilter,
-        role: Option<Uuid>,
-    ) -> Result<(Vec<Case>, StepInfo)> {
-        let mut cases = tx.history(team_id, filter).await?;
-        let info = StepInfo {
-            names: body
-                .steps
-                .iter()
-                .map(|s| (s.id.clone(), s.name.clone()))
-                .collect(),
-            hourly_cost: HashMap::new(),
-        };
-        if let Some(role) = role {
+        let mut cases = tx.history(team_id, &filter).await?;
+        if let Some(role) = q.role {
             let keep: HashSet<&str> = body
                 .steps
                 .iter()
@@ -116,7 +96,31 @@ impl Services {
                 case.runs.retain(|r| keep.contains(r.step_id.as_str()));
             }
         }
-        Ok((cases, info))
+        let info = StepInfo {
+            names: body
+                .steps
+                .iter()
+                .map(|s| (s.id.clone(), s.name.clone()))
+                .collect(),
+            hourly_cost: HashMap::new(),
+        };
+        Ok((body, cases, info))
+    }
+
+    /// One playbook's history as [`Self::execution_history`] reads it, for a reader of the team.
+    async fn read_execution_history(
+        &self,
+        ctx: &Ctx,
+        team_id: Uuid,
+        process_id: Uuid,
+        q: &AnalyticsQuery,
+    ) -> Result<(PlaybookBody, Vec<Case>, StepInfo)> {
+        let mut tx = self.store.read().await?;
+        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
+            .await?;
+        let main = self.resolve_ref(tx.as_mut(), team_id, None).await?;
+        self.execution_history(tx.as_mut(), team_id, &main.tree, process_id, q)
+            .await
     }
 
     /// `GET /v1/teams/{team_id}/analytics/processes?process_id=`: one playbook's measures.
@@ -127,19 +131,13 @@ impl Services {
         process_id: Uuid,
         q: &AnalyticsQuery,
     ) -> Result<ProcessAnalytics> {
-        let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
-            .await?;
-        let (entry, filter) = self
-            .analytics_scope(tx.as_mut(), team_id, process_id, q)
-            .await?;
-        let (cases, info) = self
-            .analytics_history(tx.as_mut(), team_id, &entry.body, &filter, q.role)
+        let (body, cases, info) = self
+            .read_execution_history(ctx, team_id, process_id, q)
             .await?;
         let now = self.clock.now();
         Ok(ProcessAnalytics {
             process_id,
-            name: entry.body.name.clone(),
+            name: body.name,
             metrics: process_metrics(&cases, &info, now),
             steps: step_metrics(&cases, &info, now),
             bottlenecks: bottlenecks(&cases, &info),
@@ -157,17 +155,16 @@ impl Services {
         let mut tx = self.store.read().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
             .await?;
-        let r = self.resolve_ref(tx.as_mut(), team_id, None).await?;
+        let main = self.resolve_ref(tx.as_mut(), team_id, None).await?;
         let now = self.clock.now();
         let mut out = Vec::new();
-        for id in r.tree.playbooks.keys() {
-            let (entry, filter) = self.analytics_scope(tx.as_mut(), team_id, *id, q).await?;
-            let (cases, info) = self
-                .analytics_history(tx.as_mut(), team_id, &entry.body, &filter, q.role)
+        for id in main.tree.playbooks.keys() {
+            let (body, cases, info) = self
+                .execution_history(tx.as_mut(), team_id, &main.tree, *id, q)
                 .await?;
             out.push(ProcessSummary {
                 process_id: *id,
-                name: entry.body.name.clone(),
+                name: body.name,
                 metrics: process_metrics(&cases, &info, now),
             });
         }
@@ -184,14 +181,8 @@ impl Services {
         q: &AnalyticsQuery,
         limit: usize,
     ) -> Result<ProcessMining> {
-        let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
-            .await?;
-        let (entry, filter) = self
-            .analytics_scope(tx.as_mut(), team_id, process_id, q)
-            .await?;
-        let (cases, _) = self
-            .analytics_history(tx.as_mut(), team_id, &entry.body, &filter, q.role)
+        let (_, cases, _) = self
+            .read_execution_history(ctx, team_id, process_id, q)
             .await?;
         let finished: Vec<Case> = cases.into_iter().filter(|c| c.status.is_final()).collect();
         let (variants, variants_truncated) =
