@@ -167,6 +167,14 @@ async fn branches_and_history(app: TestApp) {
     app.post(&t.p("/branches"), &t.token, json!({"name": "Bad/Name"}))
         .await
         .expect_error(422, "VALIDATION_FAILED");
+    // A name that reads as a commit id would make refs ambiguous.
+    app.post(&t.p("/branches"), &t.token, json!({"name": "a".repeat(64)}))
+        .await
+        .expect_error(422, "VALIDATION_FAILED");
+    // A branch taken from a commit has no base branch, and starts at that commit.
+    let at_commit = branch(&app, &t, "from-commit", &main_head).await;
+    assert_eq!(at_commit["base_branch"], Value::Null);
+    assert_eq!(at_commit["head"], json!(main_head));
     app.post(
         &t.p("/branches"),
         &t.token,

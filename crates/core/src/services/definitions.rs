@@ -56,7 +56,7 @@ pub(crate) fn branch_name_problem(v: &mut Violations, field: &str, name: &str) -
         v.add(
             field,
             "invalid_branch_name",
-            "must match ^[a-z0-9][a-z0-9._-]{0,99}$",
+            "must match ^[a-z0-9][a-z0-9._-]{0,99}$ and not be 64 hex digits (a commit id)",
         );
     }
     valid

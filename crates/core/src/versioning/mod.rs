@@ -217,12 +217,14 @@ pub fn branch_id(team_id: Uuid, name: &str) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
-/// Whether `name` is a valid branch name.
+/// Whether `name` is a valid branch name: one that cannot be taken for a commit id, so every
+/// ref means one thing.
 pub fn is_branch_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
         && name.len() <= 100
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        && !is_commit_id(name)
 }
 
 /// Whether `text` looks like a commit id (64 lowercase hex digits).
