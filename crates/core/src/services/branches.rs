@@ -240,7 +240,8 @@ impl Services {
             .await?;
         let head = self
             .writable_branch(tx.as_mut(), ctx, team_id, name)
-            .await?;
+            .await?
+            .head;
         if input.expected_head.is_some() && input.expected_head != head {
             return Err(Error::conflict_with(
                 format!("the branch {name} has moved since"),
@@ -348,7 +349,8 @@ impl Services {
             .ok_or_else(|| Error::not_found("commit"))?;
         let head = self
             .writable_branch(tx.as_mut(), ctx, team_id, &input.branch)
-            .await?;
+            .await?
+            .head;
         let history = self.history(tx.as_mut(), team_id).await?;
         let Some(head) = head.filter(|h| history.graph.is_ancestor(commit_id, h)) else {
             return Err(Error::conflict(format!(

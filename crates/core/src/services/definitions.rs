@@ -137,7 +137,7 @@ impl Services {
                 "a commit cannot be changed; write to a branch",
             ));
         }
-        let commit = self.writable_branch(tx, ctx, team_id, branch).await?;
+        let commit = self.writable_branch(tx, ctx, team_id, branch).await?.head;
         let tree = self.tree_at(tx, team_id, commit.as_deref()).await?;
         Ok(Resolved { commit, tree })
     }
@@ -244,22 +244,22 @@ impl Services {
         Ok(next.of(kind).get(&id).cloned())
     }
 
-    /// The head of a branch that may be written directly (creating `main` on first use), its
-    /// row locked: 404 for no such branch, 409 when abandoned, 403 when protected.
+    /// A branch that may be written directly (creating `main` on first use), its row locked:
+    /// 404 for no such branch, 409 when abandoned, 403 when protected.
     pub(crate) async fn writable_branch(
         &self,
         tx: &mut dyn Tx,
         ctx: &Ctx,
         team_id: Uuid,
         name: &str,
-    ) -> Result<Option<String>> {
+    ) -> Result<Branch> {
         let branch = self.open_branch(tx, ctx, team_id, name).await?;
         if tx.protection(team_id, name).await?.is_some() {
             return Err(Error::forbidden(format!(
                 "the branch {name} is protected: it changes only by merging an approved change proposal"
             )));
         }
-        Ok(branch.head)
+        Ok(branch)
     }
 
     /// A branch that can move (creating `main` on first use), its row locked: 404 for no such

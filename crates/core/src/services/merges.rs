@@ -76,7 +76,6 @@ impl Services {
         source_head: Option<&str>,
         chosen: &BTreeMap<String, Resolution>,
     ) -> Result<MergeOutcome> {
-        let history = self.history(tx, team_id).await?;
         let target_tree = self.tree_at(tx, team_id, target_head).await?;
         let source_tree = self.tree_at(tx, team_id, source_head).await?;
         let target_lib = self.library(tx, team_id, &target_tree).await?;
@@ -103,6 +102,7 @@ impl Services {
             outcome.merged.value = self.library(tx, team_id, &outcome.source_tree).await?;
             return Ok(outcome);
         };
+        let history = self.history(tx, team_id).await?;
         if history.graph.is_ancestor(source_head, target_head) {
             outcome.up_to_date = true;
             outcome.bases = vec![source_head.to_string()];
@@ -180,7 +180,7 @@ impl Services {
 
     /// Lands a merge of `source` (at `source_head`) into the locked, open `target` branch: 409
     /// while a conflict or violation is open. Marks a merged branch `merged`. The commit the
-    /// target is at afterwards.
+    /// target is at afterwards, and the merge it landed.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn land_merge(
         &self,
@@ -191,7 +191,7 @@ impl Services {
         source_head: Option<&str>,
         target: &Branch,
         chosen: &BTreeMap<String, Resolution>,
-    ) -> Result<Option<String>> {
+    ) -> Result<(Option<String>, MergeOutcome)> {
         let outcome = self
             .merge_heads(tx, team_id, target.head.as_deref(), source_head, chosen)
             .await?;
@@ -262,7 +262,7 @@ impl Services {
             }),
         ))
         .await?;
-        Ok(commit_id)
+        Ok((commit_id, outcome))
     }
 
     /// The head a merge source points at (a branch's head, or a commit).
@@ -278,6 +278,7 @@ impl Services {
             .commit)
     }
 
+    /// A draft as its recorded heads and resolutions merge now.
     async fn present_merge(&self, tx: &mut dyn Tx, r: MergeDraftRecord) -> Result<MergeDraft> {
         let outcome = self
             .merge_heads(
@@ -288,6 +289,16 @@ impl Services {
                 &r.resolutions,
             )
             .await?;
+        self.present_outcome(tx, r, outcome).await
+    }
+
+    /// A draft with the merge of its heads and resolutions already computed.
+    async fn present_outcome(
+        &self,
+        tx: &mut dyn Tx,
+        r: MergeDraftRecord,
+        outcome: MergeOutcome,
+    ) -> Result<MergeDraft> {
         let current_target = tx
             .branch(r.team_id, &r.target, false)
             .await?
@@ -505,13 +516,7 @@ impl Services {
         let mut tx = self.store.begin().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
             .await?;
-        let mut record = tx
-            .merge_draft(team_id, id, true)
-            .await?
-            .ok_or_else(|| Error::not_found("merge"))?;
-        if record.merged_at.is_some() {
-            return Err(Error::conflict("the merge has been committed"));
-        }
+        let mut record = open_merge(tx.as_mut(), team_id, id).await?;
         let outcome = self
             .merge_heads(
                 tx.as_mut(),
@@ -582,21 +587,9 @@ impl Services {
         let mut tx = self.store.begin().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
             .await?;
-        let mut record = tx
-            .merge_draft(team_id, id, true)
-            .await?
-            .ok_or_else(|| Error::not_found("merge"))?;
-        if record.merged_at.is_some() {
-            return Err(Error::conflict("the merge has been committed"));
-        }
-        if tx.protection(team_id, &record.target).await?.is_some() {
-            return Err(Error::forbidden(format!(
-                "the branch {} is protected: merge into it through an approved change proposal",
-                record.target
-            )));
-        }
+        let mut record = open_merge(tx.as_mut(), team_id, id).await?;
         let target = self
-            .open_branch(tx.as_mut(), ctx, team_id, &record.target)
+            .writable_branch(tx.as_mut(), ctx, team_id, &record.target)
             .await?;
         let source_head = self
             .source_head(tx.as_mut(), team_id, &record.source)
@@ -607,7 +600,7 @@ impl Services {
                 json!({"target_head": target.head, "source_head": source_head}),
             ));
         }
-        let landed = self
+        let (landed, outcome) = self
             .land_merge(
                 tx.as_mut(),
                 ctx,
@@ -622,10 +615,22 @@ impl Services {
         record.updated_at = now();
         record.merged_at = Some(record.updated_at);
         tx.put_merge_draft(&record).await?;
-        let draft = self.present_merge(tx.as_mut(), record).await?;
+        let draft = self.present_outcome(tx.as_mut(), record, outcome).await?;
         tx.commit().await?;
         Ok(draft)
     }
+}
+
+/// A merge draft that can still change, its row locked: 404 for none, 409 once committed.
+async fn open_merge(tx: &mut dyn Tx, team_id: Uuid, id: Uuid) -> Result<MergeDraftRecord> {
+    let record = tx
+        .merge_draft(team_id, id, true)
+        .await?
+        .ok_or_else(|| Error::not_found("merge"))?;
+    if record.merged_at.is_some() {
+        return Err(Error::conflict("the merge has been committed"));
+    }
+    Ok(record)
 }
 
 /// What changed from one tree to another, as commit changes.

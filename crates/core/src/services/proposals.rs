@@ -802,7 +802,7 @@ impl Services {
                 d.resolutions.clone()
             }
         };
-        let landed = self
+        let (landed, _) = self
             .land_merge(
                 tx.as_mut(),
                 ctx,
