@@ -61,6 +61,14 @@ text_enum!(
     }
 );
 
+impl TaskType {
+    /// Whether a task of this type is the work of its step (not an escalation of it, nor the
+    /// approval of its output).
+    pub fn is_step_work(self) -> bool {
+        !matches!(self, Self::Escalation | Self::Approval)
+    }
+}
+
 text_enum!(
     /// Where a task stands.
     TaskStatus {

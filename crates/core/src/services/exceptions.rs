@@ -213,7 +213,7 @@ impl Services {
         };
         let mut moved = 0;
         for mut task in tx.execution_tasks(exception.team_id, exec).await? {
-            if task.kind == TaskType::Escalation || !task.status.is_open() {
+            if !task.kind.is_step_work() || !task.status.is_open() {
                 continue;
             }
             task.assigned_to = Some(assignee);

@@ -315,7 +315,7 @@ impl Services {
             .ok_or_else(|| Error::not_found("team"))?;
         let work = tasks
             .iter()
-            .filter(|t| t.kind != TaskType::Escalation && t.status.is_open())
+            .filter(|t| t.kind.is_step_work() && t.status.is_open())
             .collect::<Vec<_>>();
         if work.is_empty()
             || work
@@ -483,8 +483,7 @@ impl Services {
             }
             Effect::CompleteTasks { execution_id } => {
                 let exec = exec_of(instance, execution_id)?;
-                let is_work =
-                    |t: &Task| !matches!(t.kind, TaskType::Escalation | TaskType::Approval);
+                let is_work = |t: &Task| t.kind.is_step_work();
                 self.complete_open_tasks(
                     tx,
                     driver,
