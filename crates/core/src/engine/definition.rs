@@ -57,88 +57,36 @@ pub fn generated_id(name: &str, taken: &HashSet<String>) -> String {
     candidate
 }
 
-/// The accessor chains that follow `root` in an expression, as in `root.a.b` or
-/// `root["a"]['b']`: at most `depth` names each, and only where `root` starts a path.
-fn paths(source: &str, root: &str, depth: usize) -> Vec<Vec<String>> {
-    fn name(s: &str) -> String {
-        s.chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect()
-    }
-    let mut found = Vec::new();
-    let bytes = source.as_bytes();
-    let mut i = 0;
-    while let Some(pos) = source[i..].find(root) {
-        let start = i + pos;
-        i = start + root.len();
-        let boundary = start == 0 || {
-            let c = bytes[start - 1];
-            !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
-        };
-        if !boundary {
-            continue;
-        }
-        let mut rest = &source[i..];
-        let mut chain = Vec::new();
-        while chain.len() < depth {
-            let (segment, skip) = if let Some(r) = rest.strip_prefix('.') {
-                let n = name(r);
-                let len = 1 + n.len();
-                (n, len)
-            } else if let Some(r) = rest.strip_prefix("[\"").or_else(|| rest.strip_prefix("['")) {
-                let n = name(r);
-                let closed = r[n.len()..].starts_with("\"]") || r[n.len()..].starts_with("']");
-                let len = 2 + n.len() + if closed { 2 } else { 0 };
-                (n, len)
-            } else {
-                break;
-            };
-            if segment.is_empty() {
-                break;
-            }
-            chain.push(segment);
-            rest = &rest[skip..];
-        }
-        if !chain.is_empty() {
-            found.push(chain);
-        }
-    }
-    found
-}
-
 /// Step ids an expression refers to as `steps.<id>` or `steps["<id>"]`.
-pub fn step_references(source: &str) -> BTreeSet<String> {
-    paths(source, "steps", 1)
+pub fn step_references(expression: &Expression) -> BTreeSet<String> {
+    expression
+        .paths("steps", 1)
         .into_iter()
-        .filter_map(|mut chain| chain.pop())
+        .filter_map(|mut path| path.pop())
         .collect()
 }
 
-/// Fields of steps' outputs an expression reads, as `(step id, field)` from `steps.<id>.output.<field>`.
-pub fn output_field_references(source: &str) -> BTreeSet<(String, String)> {
-    paths(source, "steps", 3)
+/// Fields of steps' outputs an expression reads, as `(step id, field)` from
+/// `steps.<id>.output.<field>`.
+pub fn output_field_references(expression: &Expression) -> BTreeSet<(String, String)> {
+    expression
+        .paths("steps", 3)
         .into_iter()
-        .filter(|chain| chain.len() == 3 && chain[1] == "output")
-        .map(|mut chain| {
-            let field = chain.pop().unwrap_or_default();
-            (chain.swap_remove(0), field)
+        .filter(|path| path.len() == 3 && path[1] == "output")
+        .map(|mut path| {
+            let field = path.pop().unwrap_or_default();
+            (path.swap_remove(0), field)
         })
         .collect()
 }
 
 /// Fields of the step's own output a validation rule reads, from `output.<field>`.
-fn own_output_fields(source: &str) -> BTreeSet<String> {
-    paths(source, "output", 1)
+fn own_output_fields(expression: &Expression) -> BTreeSet<String> {
+    expression
+        .paths("output", 1)
         .into_iter()
-        .filter_map(|mut chain| chain.pop())
+        .filter_map(|mut path| path.pop())
         .collect()
-}
-
-/// Whether an expression reads nothing from the instance (so its value never changes).
-fn is_constant(source: &str) -> bool {
-    !["variables", "steps", "output"]
-        .iter()
-        .any(|root| source.contains(root))
 }
 
 fn check_text(v: &mut Violations, field: &str, value: &str, max: usize) {
@@ -251,7 +199,7 @@ pub fn normalize(body: &mut PlaybookBody, known: &Known) -> Result<(), Vec<Field
                     return None;
                 }
             };
-            for name in step_references(source) {
+            for name in step_references(&compiled) {
                 if !ids.contains(&name.as_str()) {
                     v.add(
                         &field,
@@ -268,7 +216,7 @@ pub fn normalize(body: &mut PlaybookBody, known: &Known) -> Result<(), Vec<Field
                     }
                 }
             }
-            for (name, field_name) in output_field_references(source) {
+            for (name, field_name) in output_field_references(&compiled) {
                 unknown_field(v, &field, &name, &field_name);
             }
             Some(compiled)
@@ -283,7 +231,7 @@ pub fn normalize(body: &mut PlaybookBody, known: &Known) -> Result<(), Vec<Field
             }
             (_, Some(condition)) => {
                 let compiled = expression(&mut v, at("condition"), condition);
-                if let Some(compiled) = compiled.filter(|_| is_constant(condition)) {
+                if let Some(compiled) = compiled.filter(|c| !c.reads_instance()) {
                     let scope = Scope {
                         variables: &empty,
                         steps: &empty,
@@ -322,8 +270,8 @@ pub fn normalize(body: &mut PlaybookBody, known: &Known) -> Result<(), Vec<Field
         }
         for (j, rule) in step.validation_rules.iter().enumerate() {
             let field = format!("/steps/{i}/validation_rules/{j}");
-            expression(&mut v, format!("{field}/expression"), &rule.expression);
-            for name in own_output_fields(&rule.expression) {
+            let compiled = expression(&mut v, format!("{field}/expression"), &rule.expression);
+            for name in compiled.iter().flat_map(own_output_fields) {
                 unknown_field(&mut v, &format!("{field}/expression"), &step.id, &name);
             }
             crate::validate::text(&mut v, &format!("{field}/message"), &rule.message, 1, 1000);
@@ -535,17 +483,25 @@ mod tests {
 
     #[test]
     fn finds_step_references() {
-        let refs = step_references("steps.a.output.x && steps[\"b\"].status == 'x' && mysteps.c");
+        let e = |s: &str| Expression::compile(s).unwrap();
+        let refs = step_references(&e(
+            "steps.a.output.x && steps[\"b\"].status == 'x' && mysteps.c && variables.n == 'steps.d'",
+        ));
         assert_eq!(refs.into_iter().collect::<Vec<_>>(), ["a", "b"]);
-        let fields = output_field_references(
-            "steps.a.output.x.y > 1 && steps['b'][\"output\"]['z'] && steps.c.output && steps.d.status",
-        );
+        let fields = output_field_references(&e(
+            "steps.a.output.x.y > 1 && steps['b'][\"output\"]['z'] && steps.c.output != null \
+             && steps.d.status == 'done' && has(steps.e.output.f) && variables.s == 'steps.g.output.h'",
+        ));
         assert_eq!(
             fields.into_iter().collect::<Vec<_>>(),
-            [("a".into(), "x".into()), ("b".into(), "z".into())]
+            [
+                ("a".into(), "x".into()),
+                ("b".into(), "z".into()),
+                ("e".into(), "f".into())
+            ]
         );
         assert_eq!(
-            own_output_fields("output.count <= steps.a.output.n && has(output.b)")
+            own_output_fields(&e("output.count <= steps.a.output.n && has(output.b)"))
                 .into_iter()
                 .collect::<Vec<_>>(),
             ["b", "count"]

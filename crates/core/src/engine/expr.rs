@@ -4,11 +4,12 @@
 //! expression that fails at run time (a missing field, a wrong type) is an error for the caller
 //! to raise as an exception — never a guess.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use cel::common::ast::{operators, Expr, LiteralValue};
 use cel::objects::{Key, Map};
-use cel::{Context, Program, Value};
+use cel::{Context, IdedExpr, Program, Value};
 
 /// The names an expression may use.
 pub const ROOTS: &[&str] = &["variables", "steps", "output"];
@@ -56,6 +57,21 @@ impl Expression {
         &self.source
     }
 
+    /// Whether it reads anything from the instance (else its value never changes).
+    pub fn reads_instance(&self) -> bool {
+        let refs = self.program.references();
+        ROOTS.iter().any(|root| refs.has_variable(root))
+    }
+
+    /// The names it selects from `root`, as in `root.a.b` or `root["a"]['b']` (a presence test
+    /// included): each path cut at `depth` names, its shorter prefixes too. Read from the
+    /// parsed expression, so text inside string literals is never taken for a path.
+    pub fn paths(&self, root: &str, depth: usize) -> BTreeSet<Vec<String>> {
+        let mut found = BTreeSet::new();
+        collect_paths(self.program.expression(), root, depth, &mut found);
+        found
+    }
+
     /// Evaluates to JSON.
     pub fn evaluate(&self, scope: Scope<'_>) -> Result<serde_json::Value, String> {
         let mut context = Context::default();
@@ -80,6 +96,75 @@ impl Expression {
                 self.source
             )),
         }
+    }
+}
+
+/// The names `expr` selects from the identifier `root`, root first, when it is such a path.
+fn path_of<'a>(mut expr: &'a IdedExpr, root: &str) -> Option<Vec<&'a str>> {
+    let mut names = Vec::new();
+    loop {
+        match &expr.expr {
+            Expr::Ident(name) if name == root => {
+                names.reverse();
+                return Some(names);
+            }
+            Expr::Select(select) => {
+                names.push(select.field.as_str());
+                expr = &select.operand;
+            }
+            Expr::Call(call) if call.func_name == operators::INDEX && call.args.len() == 2 => {
+                let Expr::Literal(LiteralValue::String(key)) = &call.args[1].expr else {
+                    return None;
+                };
+                names.push(key.inner());
+                expr = &call.args[0];
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn collect_paths(expr: &IdedExpr, root: &str, depth: usize, found: &mut BTreeSet<Vec<String>>) {
+    if let Some(names) = path_of(expr, root).filter(|n| !n.is_empty()) {
+        found.insert(names.iter().take(depth).map(|n| n.to_string()).collect());
+    }
+    let mut visit = |e: &IdedExpr| collect_paths(e, root, depth, found);
+    match &expr.expr {
+        Expr::Call(call) => {
+            if let Some(target) = &call.target {
+                visit(target);
+            }
+            call.args.iter().for_each(visit);
+        }
+        Expr::Comprehension(c) => {
+            for e in [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ] {
+                visit(e);
+            }
+        }
+        Expr::List(list) => list.elements.iter().for_each(visit),
+        Expr::Map(map) => {
+            for entry in &map.entries {
+                if let cel::common::ast::EntryExpr::MapEntry(e) = &entry.expr {
+                    visit(&e.key);
+                    visit(&e.value);
+                }
+            }
+        }
+        Expr::Struct(st) => {
+            for entry in &st.entries {
+                if let cel::common::ast::EntryExpr::StructField(f) = &entry.expr {
+                    visit(&f.value);
+                }
+            }
+        }
+        Expr::Select(select) => visit(&select.operand),
+        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
     }
 }
 
