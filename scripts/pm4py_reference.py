@@ -4,7 +4,8 @@ import tests (crates/server/tests/fixtures/pm4py/). Run with pm4py installed fro
 
     python3 scripts/pm4py_reference.py ../shared/data crates/server/tests/fixtures/pm4py
 
-With --check, compares against the files already there instead of writing them (CI does).
+With --check, compares against the files already there instead of writing them
+(scripts/test.sh does, so CI does).
 """
 import json
 import os

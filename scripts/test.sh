@@ -23,12 +23,24 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 cargo test --workspace 2>&1 | tee "$log"
 
+echo "== pm4py agrees with the analytics fixtures"
+# The import tests compare against figures pm4py gives for the shared logs; this derives them
+# again with pm4py (pinned, from PyPI) and fails when the committed fixtures differ.
+pm4py_venv=target/pm4py-venv
+if [ ! -x "$pm4py_venv/bin/python" ] || ! "$pm4py_venv/bin/python" -c "import pm4py" 2>/dev/null; then
+  python3 -m venv "$pm4py_venv"
+  "$pm4py_venv/bin/pip" install -q "pm4py==2.7.23.11" "numpy==2.4.6" "pandas==3.1.1"
+fi
+"$pm4py_venv/bin/python" scripts/pm4py_reference.py --check ../shared/data \
+  crates/server/tests/fixtures/pm4py 2>&1 | grep -E "agrees|other figures"
+
 echo "== acceptance: schemathesis"
 ./scripts/schemathesis.sh sqlite
 if [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ]; then
   ./scripts/schemathesis.sh postgres
 fi
-# One closing line for the whole run: Rust tests plus schemathesis suites (each counts once).
+# One closing line for the whole run: Rust tests plus the pm4py check and schemathesis suites
+# (each counts once).
 read -r passed failed < <(awk '/^test result:/ { p += $4; f += $6 } END { print p+0, f+0 }' "$log")
-suites=1; [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ] && suites=2
+suites=2; [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ] && suites=3
 echo "summary: $((passed + suites)) passed, $failed failed"
