@@ -236,28 +236,31 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
 impl QueryMap {
     /// `page` and `page_size`: unparseable is 400, out of range is 422.
     pub fn page(&self) -> Result<PageRequest, ApiError> {
-        let read = |name: &str, default: u32, max: u32| -> Result<u32, ApiError> {
-            let Some(raw) = self.0.get(name) else {
-                return Ok(default);
-            };
-            let n: i64 = raw
-                .trim()
-                .parse()
-                .map_err(|_| Error::bad_request(format!("{name} must be a whole number")))?;
-            if n < 1 || n > max as i64 {
-                return Err(Error::invalid(
-                    &format!("/{name}"),
-                    "out_of_range",
-                    format!("must be 1 to {max}"),
-                )
-                .into());
-            }
-            Ok(n as u32)
-        };
         Ok(PageRequest {
-            page: read("page", 1, 1_000_000)?,
-            page_size: read("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?,
+            page: self.count("page", 1, 1_000_000)?,
+            page_size: self.count("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?,
         })
+    }
+
+    /// A whole number from 1 to `max` (`default` when absent): unparseable is 400, out of
+    /// range is 422.
+    pub fn count(&self, name: &str, default: u32, max: u32) -> Result<u32, ApiError> {
+        let Some(raw) = self.0.get(name) else {
+            return Ok(default);
+        };
+        let n: i64 = raw
+            .trim()
+            .parse()
+            .map_err(|_| Error::bad_request(format!("{name} must be a whole number")))?;
+        if n < 1 || n > max as i64 {
+            return Err(Error::invalid(
+                &format!("/{name}"),
+                "out_of_range",
+                format!("must be 1 to {max}"),
+            )
+            .into());
+        }
+        Ok(n as u32)
     }
 
     /// An optional text filter (at most 200 characters).

@@ -19,7 +19,7 @@ macro_rules! tx_analytics_impl {
                 use $crate::error::{corrupt, db_err};
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "SELECT i.id, i.status, i.start_time, i.end_time, e.step_id, e.status, e.start_time, \
-                     e.work_started_at, e.end_time, e.due_at, e.completed_by, e.assigned_to \
+                     e.work_started_at, e.end_time, e.due_at \
                      FROM process_instances i LEFT JOIN step_executions e ON e.process_instance_id = i.id \
                      WHERE i.team_id = ",
                 );
@@ -33,9 +33,7 @@ macro_rules! tx_analytics_impl {
                 if let Some(version) = &filter.version {
                     q.push(" AND i.playbook_version = ").push_bind(version.clone());
                 }
-                if let Some(from_ref) = &filter.started_from {
-                    q.push(" AND i.started_from = ").push_bind(from_ref.clone());
-                }
+                q.push(" AND i.started_from = ").push_bind(filter.started_from.clone());
                 q.push(" ORDER BY i.id, e.id");
                 let rows = q.build().fetch_all(&mut *self.tx).await.map_err(db_err)?;
                 let mut cases: Vec<Case> = Vec::new();
@@ -56,17 +54,16 @@ macro_rules! tx_analytics_impl {
                     let status: String = r.try_get(5).map_err(db_err)?;
                     let ready: Option<chrono::DateTime<chrono::Utc>> = r.try_get(6).map_err(db_err)?;
                     let claimed: Option<chrono::DateTime<chrono::Utc>> = r.try_get(7).map_err(db_err)?;
-                    let completed_by: Option<uuid::Uuid> = r.try_get(10).map_err(db_err)?;
-                    let assigned_to: Option<uuid::Uuid> = r.try_get(11).map_err(db_err)?;
+                    let end: Option<chrono::DateTime<chrono::Utc>> = r.try_get(8).map_err(db_err)?;
                     if let Some(case) = cases.last_mut() {
                         case.runs.push(Run {
                             step_id,
                             status: StepStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
                             ready,
-                            work_start: claimed.or(ready),
-                            end: r.try_get(8).map_err(db_err)?,
+                            // Unclaimed: work started when it became ready, once it is done.
+                            work_start: claimed.or(ready.filter(|_| end.is_some())),
+                            end,
                             due: r.try_get(9).map_err(db_err)?,
-                            worker: completed_by.or(assigned_to),
                         });
                     }
                 }

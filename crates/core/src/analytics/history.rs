@@ -35,8 +35,6 @@ pub struct Run {
     pub end: Option<Time>,
     /// When its SLA fell due.
     pub due: Option<Time>,
-    /// Who completed it (or holds it).
-    pub worker: Option<Uuid>,
 }
 
 impl Run {
@@ -64,17 +62,23 @@ impl Run {
         Some(seconds(self.ready?, self.end?))
     }
 
-    /// Whether it went past its SLA: finished after the due time, or still open at `now` past it.
-    pub fn breached(&self, now: Time) -> bool {
+    /// Whether it went past its SLA: finished after the due time, or still open past it at
+    /// `until` (the end of its instance, or now for a live one).
+    pub fn breached(&self, until: Time) -> bool {
         match (self.due, self.end) {
             (Some(due), Some(end)) => end > due,
-            (Some(due), None) => now > due,
+            (Some(due), None) => until > due,
             _ => false,
         }
     }
 }
 
 impl Case {
+    /// Until when it was observed: its end, or `now` while it is live.
+    pub fn until(&self, now: Time) -> Time {
+        self.end.unwrap_or(now)
+    }
+
     /// Its cycle time in seconds, when it has finished.
     pub fn cycle_time(&self) -> Option<f64> {
         Some(seconds(self.start?, self.end?))
@@ -117,17 +121,18 @@ pub(crate) mod fixture {
             step_id: step.into(),
             status,
             ready: Some(at(ready)),
-            work_start: Some(at(claim.unwrap_or(ready))),
+            // As the store reads it: unclaimed work started when ready, once done.
+            work_start: claim.or(end.map(|_| ready)).map(at),
             end: end.map(at),
             due: due.map(at),
-            worker: None,
         }
     }
 
     /// Two completed instances of a → b, one cancelled and one running (times in minutes):
     /// 1: a ready 0, claimed 10, done 30 (due 20); b ready 30, claimed 30, done 100.
     /// 2: a ready 0, claimed 20, done 40 (due 50); b ready 40, claimed 50, done 60.
-    /// 3 (cancelled at 10): a ready 0, never claimed, open (due 5).
+    /// 3 (cancelled at 10): a ready 0, never claimed, open (due 20: not breached, since the
+    ///   instance ended before).
     /// 4 (running): a ready 0, open.
     pub fn cases() -> Vec<Case> {
         use StepStatus::*;
@@ -161,7 +166,7 @@ pub(crate) mod fixture {
                 3,
                 InstanceStatus::Cancelled,
                 Some(10),
-                vec![run("a", Running, (0, None, None), Some(5))],
+                vec![run("a", Running, (0, None, None), Some(20))],
             ),
             case(
                 4,

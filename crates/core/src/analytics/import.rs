@@ -17,7 +17,7 @@ pub struct HistoryFilter {
     /// Instances pinned to this commit.
     pub version: Option<String>,
     /// Instances started from this ref (`main` unless asked otherwise).
-    pub started_from: Option<String>,
+    pub started_from: String,
 }
 
 /// An imported case: a finished instance.

@@ -80,7 +80,7 @@ pub fn process_metrics(cases: &[Case], info: &StepInfo, now: Time) -> ProcessMet
         .collect();
     let breached = with_sla
         .iter()
-        .filter(|c| c.runs.iter().any(|r| r.breached(now)))
+        .filter(|c| c.runs.iter().any(|r| r.breached(c.until(now))))
         .count() as u64;
     let efficiency: Vec<f64> = completed
         .iter()
@@ -127,11 +127,17 @@ pub fn process_metrics(cases: &[Case], info: &StepInfo, now: Time) -> ProcessMet
     }
 }
 
-/// The runs of `cases` by step id, in the playbook's order and then any other step's.
-fn runs_by_step<'a>(cases: &'a [Case], info: &StepInfo) -> Vec<(String, Vec<&'a Run>)> {
-    let mut by_step: BTreeMap<&str, Vec<&Run>> = BTreeMap::new();
-    for run in cases.iter().flat_map(|c| &c.runs) {
-        by_step.entry(&run.step_id).or_default().push(run);
+/// The runs of `cases` (each with its case) by step id, in the playbook's order and then any
+/// other step's.
+fn runs_by_step<'a>(
+    cases: impl IntoIterator<Item = &'a Case>,
+    info: &StepInfo,
+) -> Vec<(String, Vec<(&'a Case, &'a Run)>)> {
+    let mut by_step: BTreeMap<&str, Vec<(&Case, &Run)>> = BTreeMap::new();
+    for case in cases {
+        for run in &case.runs {
+            by_step.entry(&run.step_id).or_default().push((case, run));
+        }
     }
     let mut out = Vec::new();
     for (id, _) in &info.names {
@@ -152,11 +158,15 @@ fn name_of(info: &StepInfo, id: &str) -> String {
 pub fn step_metrics(cases: &[Case], info: &StepInfo, now: Time) -> Vec<StepMetrics> {
     runs_by_step(cases, info)
         .into_iter()
-        .map(|(id, runs)| {
+        .map(|(id, pairs)| {
+            let breaches = pairs
+                .iter()
+                .filter(|(c, r)| r.breached(c.until(now)))
+                .count() as u64;
+            let runs: Vec<&Run> = pairs.into_iter().map(|(_, r)| r).collect();
             let n = |s: StepStatus| runs.iter().filter(|r| r.status == s).count() as u64;
             let finished = runs.iter().filter(|r| r.end.is_some()).count() as u64;
             let with_sla = runs.iter().filter(|r| r.due.is_some()).count() as u64;
-            let breaches = runs.iter().filter(|r| r.breached(now)).count() as u64;
             StepMetrics {
                 name: name_of(info, &id),
                 step_id: id,
@@ -186,24 +196,28 @@ pub fn step_metrics(cases: &[Case], info: &StepInfo, now: Time) -> Vec<StepMetri
 /// Steps ranked by their share of the cycle time of completed instances (ties: share of
 /// waiting time, then id); only steps that hold some of it, at most [`MAX_BOTTLENECKS`].
 pub fn bottlenecks(cases: &[Case], info: &StepInfo) -> Vec<Bottleneck> {
-    let completed: Vec<Case> = cases
-        .iter()
-        .filter(|c| c.status == InstanceStatus::Completed)
-        .cloned()
-        .collect();
-    let total_cycle: f64 = completed.iter().filter_map(|c| c.cycle_time()).sum();
+    let completed = || {
+        cases
+            .iter()
+            .filter(|c| c.status == InstanceStatus::Completed)
+    };
+    let total_cycle: f64 = completed().filter_map(|c| c.cycle_time()).sum();
     if total_cycle <= 0.0 {
         return Vec::new();
     }
-    let per_step = runs_by_step(&completed, info);
+    let per_step = runs_by_step(completed(), info);
     let total_waiting: f64 = per_step
         .iter()
-        .flat_map(|(_, runs)| runs.iter().filter_map(|r| r.waiting()))
+        .flat_map(|(_, runs)| runs.iter().filter_map(|(_, r)| r.waiting()))
         .sum();
     let mut ranked: Vec<Bottleneck> = per_step
         .iter()
         .filter_map(|(id, runs)| {
-            let happened: Vec<&&Run> = runs.iter().filter(|r| r.happened()).collect();
+            let happened: Vec<&Run> = runs
+                .iter()
+                .map(|(_, r)| *r)
+                .filter(|r| r.happened())
+                .collect();
             let held: f64 = happened.iter().filter_map(|r| r.duration()).sum();
             if held <= 0.0 {
                 return None;
@@ -273,8 +287,9 @@ mod tests {
         assert_eq!(secs(m.median_duration), 4800.0);
         assert_eq!(secs(m.p90_duration), 5760.0);
         assert_eq!(m.completion_rate, Some(2.0 / 3.0));
-        // Instances 1, 2, 3 have an SLA; 1 (done at 30, due 20) and 3 (open past 5) breach.
-        assert_eq!(m.sla_breach_rate, Some(2.0 / 3.0));
+        // Instances 1, 2, 3 have an SLA; only 1 (done at 30, due 20) breaches: 3 was cancelled
+        // at 10, before its step fell due at 20.
+        assert_eq!(m.sla_breach_rate, Some(1.0 / 3.0));
         // Worked: 1 → [10, 100] of 100 min = 0.9; 2 → [20, 40] ∪ [50, 60] of 60 = 0.5.
         assert!((m.efficiency_score.unwrap() - 0.7).abs() < 1e-12);
         // a's work is 20 min in both, at 60 an hour.
@@ -295,15 +310,16 @@ mod tests {
             (a.executions, a.completed, a.skipped, a.failed),
             (4, 2, 0, 0)
         );
-        // Waiting 600, 1200, 0, 0 s.
-        assert_eq!(a.waiting_time.count, 4);
-        assert_eq!(secs(a.waiting_time.mean), 450.0);
-        assert_eq!(secs(a.waiting_time.median), 300.0);
-        assert!((secs(a.waiting_time.p90) - 1020.0).abs() < 1e-9);
+        // Waiting 600 and 1200 s; the open, unclaimed runs of 3 and 4 have no waiting yet.
+        assert_eq!(a.waiting_time.count, 2);
+        assert_eq!(secs(a.waiting_time.mean), 900.0);
+        assert_eq!(secs(a.waiting_time.median), 900.0);
+        assert!((secs(a.waiting_time.p90) - 1140.0).abs() < 1e-9);
         assert_eq!(secs(a.work_time.mean), 1200.0);
         assert_eq!(a.work_time.count, 2);
         assert_eq!((a.skip_rate, a.failure_rate), (Some(0.0), Some(0.0)));
-        assert_eq!((a.sla_breaches, a.sla_breach_rate), (2, Some(2.0 / 3.0)));
+        // 1 breached (done at 30, due 20); 3's due time (20) came after it was cancelled (10).
+        assert_eq!((a.sla_breaches, a.sla_breach_rate), (1, Some(1.0 / 3.0)));
         let b = &steps[1];
         assert_eq!(
             (b.executions, b.sla_breaches, b.sla_breach_rate),

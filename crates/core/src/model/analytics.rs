@@ -1,7 +1,7 @@
 //! Analytics payloads: measures of a team's execution history. How each number is computed is
 //! documented on the computation in `crate::analytics`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -189,8 +189,6 @@ pub struct ProcessMining {
     /// Mean time each step took from start to finish (service time), by step id.
     pub service_times: Vec<StepDuration>,
     pub cases_per_day: Vec<DayCount>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
 }
 
 /// A step with a mean duration.

@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -24,7 +23,7 @@ use crate::store::Tx;
 use crate::versioning::{DefKind, Tree};
 
 /// Which history a measure covers.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct AnalyticsQuery {
     /// Instances started at or after.
     pub from: Option<DateTime<Utc>>,
@@ -82,7 +81,7 @@ impl Services {
             from: q.from,
             to: q.to,
             version: q.version.clone(),
-            started_from: Some(q.branch.clone().unwrap_or_else(|| MAIN.to_string())),
+            started_from: q.branch.clone().unwrap_or_else(|| MAIN.to_string()),
         };
         let mut cases = tx.history(team_id, &filter).await?;
         if let Some(role) = q.role {
@@ -185,8 +184,7 @@ impl Services {
             .read_execution_history(ctx, team_id, process_id, q)
             .await?;
         let finished: Vec<Case> = cases.into_iter().filter(|c| c.status.is_final()).collect();
-        let (variants, variants_truncated) =
-            mining::variants(&finished, limit.clamp(1, MAX_VARIANTS));
+        let (variants, variants_truncated) = mining::variants(&finished, limit);
         Ok(ProcessMining {
             process_id,
             cases: finished.len() as u64,
@@ -195,8 +193,6 @@ impl Services {
             directly_follows: mining::directly_follows(&finished),
             service_times: mining::service_times(&finished),
             cases_per_day: mining::cases_per_day(&finished),
-            from: q.from,
-            to: q.to,
         })
     }
 

@@ -235,8 +235,9 @@ impl Services {
         task.status = TaskStatus::InProgress;
         task.updated_at = self.clock.now();
         tx.update_task(&task).await?;
-        // Work on the step starts with its first claim (analytics' waiting and work times).
-        if let Some(execution) = task.step_execution_id {
+        // Work on the step starts with the first claim of its work task (analytics' waiting
+        // and work times); an escalation or approval is not that work.
+        if let Some(execution) = task.step_execution_id.filter(|_| task.kind.is_step_work()) {
             tx.mark_work_started(execution, task.updated_at).await?;
         }
         tx.append_event(ctx.team_event(

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use orgata_core::access::Permission;
 use orgata_core::analytics::xes::{XesError, XesReader, XesTrace};
 use orgata_core::model::*;
-use orgata_core::services::analytics::{AnalyticsQuery, ImportOptions, TraceSource};
+use orgata_core::services::analytics::{AnalyticsQuery, ImportOptions, TraceSource, MAX_VARIANTS};
 use orgata_core::{Error, ErrorCode};
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -155,15 +155,7 @@ pub async fn variants(
             "name the playbook",
         ))
     })?;
-    let limit = match q.text("limit")? {
-        None => 100,
-        Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| ApiError(Error::bad_request("limit must be a number")))?,
-    };
-    if !(1..=1000).contains(&limit) {
-        return Err(Error::invalid("/limit", "out_of_range", "from 1 to 1000").into());
-    }
+    let limit = q.count("limit", 100, MAX_VARIANTS as u32)? as usize;
     Ok(ok(s
         .services
         .process_mining(&ctx, team_id, process_id, &filters, limit)
