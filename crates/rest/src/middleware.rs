@@ -92,21 +92,20 @@ fn is_upload(request: &Request) -> bool {
 
 /// Refuses bodies over the limit from `Content-Length`, before reading them.
 pub async fn body_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_upload(&request) {
-        return next.run(request).await;
-    }
+    let limit = if is_upload(&request) {
+        crate::routes::analytics::IMPORT_MAX_BYTES
+    } else {
+        state.config.max_body_bytes as u64
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > state.config.max_body_bytes as u64) {
+    if declared.is_some_and(|n| n > limit) {
         return error_response(&Error::Coded {
             code: ErrorCode::PayloadTooLarge,
-            message: format!(
-                "the body is larger than {} bytes",
-                state.config.max_body_bytes
-            ),
+            message: format!("the body is larger than {limit} bytes"),
             details: None,
         });
     }

@@ -1,12 +1,15 @@
 //! Analytics over REST: the two shared event logs imported and measured as pm4py measures them
-//! (reference figures in `fixtures/pm4py`, made by `scripts/pm4py_reference.py`), a playbook's
-//! measures on a history run here, and imports that are refused whole.
+//! (reference figures in `fixtures/pm4py`, made by `scripts/pm4py_reference.py`, which the test
+//! command checks against pm4py), a playbook's measures on a history run here with a clock the
+//! test moves, and imports that are refused whole.
 
 mod common;
 
 use std::collections::BTreeMap;
 
-use common::{team, TestApp};
+use chrono::{DateTime, Duration, Utc};
+use common::{team, Team, TestApp};
+use orgata_core::clock::{Clock, ManualClock};
 use serde_json::{json, Value};
 
 fn shared(name: &str) -> Vec<u8> {
@@ -231,8 +234,324 @@ async fn a_bad_log_is_refused_whole(app: TestApp) {
     assert_eq!(playbooks.body["pagination"]["total_count"], 1);
 }
 
+/// A log of `cases` cases of two events each, then a trace whose event has no timestamp.
+fn log_broken_at_the_end(cases: usize) -> Vec<u8> {
+    let mut xml = String::from("<?xml version=\"1.0\"?><log>");
+    for c in 0..cases {
+        xml.push_str(&format!(
+            "<trace><string key=\"concept:name\" value=\"c{c}\"/>\
+             <event><string key=\"concept:name\" value=\"A\"/><date key=\"time:timestamp\" value=\"2024-01-01T10:00:00Z\"/></event>\
+             <event><string key=\"concept:name\" value=\"B\"/><date key=\"time:timestamp\" value=\"2024-01-01T11:00:00Z\"/></event></trace>"
+        ));
+    }
+    xml.push_str("<trace><event><string key=\"concept:name\" value=\"A\"/></event></trace></log>");
+    xml.into_bytes()
+}
+
+/// Rows are written in batches while the log streams in; a log that breaks after several
+/// batches leaves none of them behind.
+async fn an_import_that_fails_late_keeps_nothing(app: TestApp) {
+    let t = team(&app).await;
+    // 2,000 cases are 10,000 rows: more than one batch is written before the broken trace.
+    let e = app
+        .upload(
+            &t.p("/analytics/imports"),
+            &t.token,
+            log_broken_at_the_end(2000),
+            "application/xml",
+        )
+        .await
+        .expect_error(422, "VALIDATION_FAILED");
+    assert_eq!(
+        e.body["error"]["details"][0]["field"],
+        "/traces/2000/events/0"
+    );
+    for table in ["history_events", "step_executions", "process_instances"] {
+        assert!(app.dump(table).await.is_empty(), "{table} keeps rows");
+    }
+    let done = app
+        .upload(
+            &t.p("/analytics/imports"),
+            &t.token,
+            log_broken_at_the_end(3),
+            "application/xml",
+        )
+        .await;
+    assert_eq!(
+        done.status, 422,
+        "the same log, shorter, fails the same way"
+    );
+}
+
+async fn post(app: &TestApp, token: &str, path: String, body: Value) -> Value {
+    app.post(&path, token, body)
+        .await
+        .expect(200)
+        .data()
+        .clone()
+}
+
+/// The open task of `step` in `instance`.
+async fn task_of(app: &TestApp, t: &Team, instance: &str, step: &str) -> String {
+    let tasks = app
+        .get(
+            &t.p(&format!(
+                "/tasks?process_instance_id={instance}&status=open"
+            )),
+            &t.token,
+        )
+        .await
+        .expect(200);
+    tasks
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|task| task["step_id"] == step)
+        .unwrap_or_else(|| panic!("no open task of {step}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn secs(v: &Value) -> f64 {
+    assert_eq!(v["unit"], "seconds", "{v}");
+    v["value"].as_f64().unwrap()
+}
+
+async fn start_instance(app: &TestApp, t: &Team, playbook: &str) -> String {
+    let path = t.p(&format!("/processes/{playbook}/instances"));
+    let i = app.post(&path, &t.token, json!({})).await.expect(201);
+    i.data()["id"].as_str().unwrap().to_string()
+}
+
+/// A playbook's measures with more query parameters.
+async fn measures(app: &TestApp, t: &Team, playbook: &str, query: &str) -> Value {
+    let path = t.p(&format!(
+        "/analytics/processes?process_id={playbook}{query}"
+    ));
+    app.get(&path, &t.token).await.expect(200).data().clone()
+}
+
+/// Three instances of a → b run here, at times the test sets (minutes from the start):
+/// 1: a ready 0, claimed 10 (by its role's holder), done 30; b claimed at 30, done 100.
+/// 2: a ready 100, claimed 190 (past its one-hour SLA), done 200; b done at 220, never claimed.
+/// 3: started at 220 and cancelled at once.
+async fn measures_of_a_history_run_here(app: TestApp, clock: ManualClock) {
+    let t = team(&app).await;
+    let role = app
+        .post(&t.p("/roles"), &t.token, json!({"name": "Clerk"}))
+        .await
+        .expect(201);
+    let role = role.data()["id"].as_str().unwrap().to_string();
+    let clerk = app
+        .member(&t.token, &t.id, "clerk@example.com", "member")
+        .await;
+    app.put(
+        &t.p(&format!("/members/{}", clerk.id)),
+        &t.token,
+        json!({"roles": [role]}),
+    )
+    .await
+    .expect(200);
+    let pb = app
+        .post(
+            &t.p("/processes"),
+            &t.token,
+            json!({"name": "Claims", "steps": [
+            {"id": "a", "name": "Assess", "type": "human", "assigned_role": role,
+             "due": {"value": 1, "unit": "hours"}},
+            {"id": "b", "name": "Book", "type": "human"}]}),
+        )
+        .await
+        .expect(201);
+    let pb = pb.data()["id"].as_str().unwrap().to_string();
+    let minutes = |m: i64| clock.advance(Duration::minutes(m));
+    let t0: DateTime<Utc> = clock.now();
+    // 1
+    let i1 = start_instance(&app, &t, &pb).await;
+    minutes(10);
+    let a = task_of(&app, &t, &i1, "a").await;
+    post(
+        &app,
+        &clerk.token,
+        t.p(&format!("/tasks/{a}/claim")),
+        json!({}),
+    )
+    .await;
+    minutes(20);
+    post(
+        &app,
+        &clerk.token,
+        t.p(&format!("/tasks/{a}/complete")),
+        json!({"output": {}}),
+    )
+    .await;
+    let b = task_of(&app, &t, &i1, "b").await;
+    post(&app, &t.token, t.p(&format!("/tasks/{b}/claim")), json!({})).await;
+    minutes(70);
+    post(
+        &app,
+        &t.token,
+        t.p(&format!("/tasks/{b}/complete")),
+        json!({"output": {}}),
+    )
+    .await;
+    // 2
+    let i2 = start_instance(&app, &t, &pb).await;
+    minutes(90);
+    let a = task_of(&app, &t, &i2, "a").await;
+    post(
+        &app,
+        &clerk.token,
+        t.p(&format!("/tasks/{a}/claim")),
+        json!({}),
+    )
+    .await;
+    minutes(10);
+    post(
+        &app,
+        &clerk.token,
+        t.p(&format!("/tasks/{a}/complete")),
+        json!({"output": {}}),
+    )
+    .await;
+    minutes(20);
+    let b = task_of(&app, &t, &i2, "b").await;
+    post(
+        &app,
+        &t.token,
+        t.p(&format!("/tasks/{b}/complete")),
+        json!({"output": {}}),
+    )
+    .await;
+    // 3
+    let i3 = start_instance(&app, &t, &pb).await;
+    post(
+        &app,
+        &t.token,
+        t.p(&format!("/process-instances/{i3}/cancel")),
+        json!({"reason": "duplicate"}),
+    )
+    .await;
+
+    let all = measures(&app, &t, &pb, "").await;
+    let m = &all["metrics"];
+    assert_eq!(
+        (
+            &m["total_executions"],
+            &m["successful_executions"],
+            &m["cancelled_executions"]
+        ),
+        (&json!(3), &json!(2), &json!(1))
+    );
+    // Cycle times 100 and 120 minutes.
+    assert_eq!(secs(&m["average_duration"]), 6600.0);
+    assert_eq!(secs(&m["median_duration"]), 6600.0);
+    assert_eq!(m["completion_rate"].as_f64().unwrap(), 2.0 / 3.0);
+    // Every instance had a's SLA; only 2 breached it (3 was cancelled before it fell due).
+    assert_eq!(m["sla_breach_rate"].as_f64().unwrap(), 1.0 / 3.0);
+    // Worked: 1 → [10, 100] of 100 = 0.9; 2 → [190, 220] of 120 = 0.25.
+    assert!(
+        (m["efficiency_score"].as_f64().unwrap() - 0.575).abs() < 1e-9,
+        "{m}"
+    );
+    assert_eq!(
+        m["cost_per_execution"],
+        Value::Null,
+        "no role has an hourly cost"
+    );
+    let a = &all["steps"][0];
+    assert_eq!(
+        (&a["step_id"], &a["name"], &a["executions"]),
+        (&json!("a"), &json!("Assess"), &json!(3))
+    );
+    // Waiting 10 and 90 minutes (3's a was never claimed: no waiting yet); work 20 and 10.
+    assert_eq!(a["waiting_time"]["count"], 2);
+    assert_eq!(secs(&a["waiting_time"]["mean"]), 3000.0);
+    assert_eq!(secs(&a["work_time"]["mean"]), 900.0);
+    assert_eq!(
+        (&a["sla_breaches"], a["sla_breach_rate"].as_f64().unwrap()),
+        (&json!(1), 1.0 / 3.0)
+    );
+    let b = &all["steps"][1];
+    // b: claimed at once in 1 (work 70), completed unclaimed in 2 (work from ready: 20).
+    assert_eq!(secs(&b["waiting_time"]["mean"]), 0.0);
+    assert_eq!(secs(&b["work_time"]["mean"]), 2700.0);
+    // b holds (70 + 20) of 220 minutes of cycle time, a (30 + 100) — a ranks first.
+    let ranks: Vec<(&str, f64)> = all["bottlenecks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["step_id"].as_str().unwrap(),
+                x["share_of_cycle_time"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ranks, [("a", 130.0 / 220.0), ("b", 90.0 / 220.0)]);
+
+    // Filters: the role keeps its steps only; a period keeps the instances started in it.
+    let clerk_only = measures(&app, &t, &pb, &format!("&role={role}")).await;
+    assert_eq!(clerk_only["steps"][0]["executions"], 3);
+    assert_eq!(clerk_only["steps"][1]["executions"], 0);
+    let from = (t0 + Duration::minutes(50)).to_rfc3339();
+    let later = measures(
+        &app,
+        &t,
+        &pb,
+        &format!("&from={}", from.replace('+', "%2B")),
+    )
+    .await;
+    assert_eq!(later["metrics"]["total_executions"], 2);
+    let other_branch = measures(&app, &t, &pb, "&branch=try-out").await;
+    assert_eq!(other_branch["metrics"]["total_executions"], 0);
+    // Every playbook at once.
+    let list = app
+        .get(&t.p("/analytics/processes"), &t.token)
+        .await
+        .expect(200);
+    let mine = list
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["process_id"] == json!(pb))
+        .unwrap()
+        .clone();
+    assert_eq!(mine["metrics"], all["metrics"]);
+}
+
+macro_rules! with_clock_on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use super::*;
+                async fn run(backend: common::Backend) {
+                    let clock = ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap());
+                    if let Some(app) = common::spawn_with_clock(backend, clock.clone()).await {
+                        super::$name(app, clock).await
+                    }
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    run(common::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    run(common::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+with_clock_on_both_backends!(measures_of_a_history_run_here);
+
 both_backends!(
     the_running_example_as_pm4py_measures_it,
     the_helpdesk_log_gzipped_as_pm4py_measures_it,
     a_bad_log_is_refused_whole,
+    an_import_that_fails_late_keeps_nothing,
 );

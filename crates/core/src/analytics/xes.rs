@@ -43,6 +43,13 @@ pub struct XesError {
     pub message: String,
 }
 
+/// A log that cannot be read is 422 `invalid_xes` at the place it names.
+impl From<XesError> for crate::Error {
+    fn from(e: XesError) -> Self {
+        crate::Error::invalid(&e.at, "invalid_xes", e.message)
+    }
+}
+
 impl std::fmt::Display for XesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.at, self.message)
@@ -52,6 +59,13 @@ impl std::fmt::Display for XesError {
 /// The most attributes kept on one trace or event, and the longest value kept.
 const MAX_ATTRIBUTES: usize = 200;
 const MAX_VALUE_CHARS: usize = 10_000;
+/// The attributes an import reads, never dropped by the cap.
+const STANDARD: &[&str] = &[
+    "concept:name",
+    "time:timestamp",
+    "lifecycle:transition",
+    "org:resource",
+];
 
 /// Reads traces from an XES document.
 pub struct XesReader<R: BufRead> {
@@ -194,7 +208,8 @@ impl<R: BufRead> XesReader<R> {
                         (None, None) => &mut self.log_attributes,
                     };
                     if let Some(key) = key {
-                        if target.len() < MAX_ATTRIBUTES {
+                        // The standard attributes are kept past the cap.
+                        if target.len() < MAX_ATTRIBUTES || STANDARD.contains(&key.as_str()) {
                             target.insert(key, value);
                         }
                     }

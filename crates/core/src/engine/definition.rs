@@ -13,6 +13,9 @@ use super::forms::Form;
 use crate::error::{FieldError, Violations};
 use crate::model::{PlaybookBody, StepExecutionType, StepType};
 
+/// The most steps a playbook has.
+pub const MAX_STEPS: usize = 500;
+
 /// What a playbook may refer to outside itself.
 #[derive(Debug, Default)]
 pub struct Known {
@@ -111,8 +114,8 @@ pub fn normalize(body: &mut PlaybookBody, known: &Known) -> Result<(), Vec<Field
     if body.compliance_tags.len() > 50 {
         v.add("/compliance_tags", "too_many", "at most 50 tags");
     }
-    if body.steps.len() > 500 {
-        v.add("/steps", "too_many", "at most 500 steps");
+    if body.steps.len() > MAX_STEPS {
+        v.add("/steps", "too_many", format!("at most {MAX_STEPS} steps"));
         return Err(v.into_errors());
     }
     if let Some(schema) = &body.variables_schema {

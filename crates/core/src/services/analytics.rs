@@ -16,7 +16,8 @@ use crate::analytics::import::{CaseRow, EventRow, HistoryFilter, ImportBatch, Ru
 use crate::analytics::mining;
 use crate::analytics::process::{bottlenecks, process_metrics, step_metrics, StepInfo};
 use crate::analytics::spans::spans;
-use crate::analytics::xes::{XesError, XesTrace};
+use crate::analytics::xes::XesTrace;
+use crate::engine::definition::MAX_STEPS;
 use crate::error::{Error, Result, Violations};
 use crate::model::*;
 use crate::store::Tx;
@@ -40,8 +41,9 @@ pub struct AnalyticsQuery {
 /// Traces arriving from a door, as it reads an uploaded log.
 #[async_trait]
 pub trait TraceSource: Send {
-    /// The next trace; `None` at the end of the log.
-    async fn next_trace(&mut self) -> std::result::Result<Option<XesTrace>, XesError>;
+    /// The next trace; `None` at the end of the log. A log that cannot be read is 422
+    /// `invalid_xes` at its place (`From<XesError>`).
+    async fn next_trace(&mut self) -> Result<Option<XesTrace>>;
     /// The log's `concept:name`, once read.
     fn log_name(&self) -> Option<String>;
 }
@@ -214,29 +216,28 @@ impl Services {
         let mut tx = self.store.begin().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
             .await?;
-        let at = self
-            .resolve_for_write(tx.as_mut(), ctx, team_id, None)
-            .await?;
         // Activity → step id: the named playbook's steps, or discovered as they appear.
         let mut steps: HashMap<String, String> = HashMap::new();
         let mut discovered: Vec<(String, String)> = Vec::new();
-        let playbook_id = match options.process_id {
+        // A named playbook: the instances are pinned to main's head and its snapshot there.
+        let (playbook_id, pinned) = match options.process_id {
             Some(id) => {
+                let main = self.resolve_ref(tx.as_mut(), team_id, None).await?;
                 let entry: Entry<PlaybookBody> = self
-                    .tree_entry(tx.as_mut(), team_id, &at.tree, DefKind::Playbook, id)
+                    .tree_entry(tx.as_mut(), team_id, &main.tree, DefKind::Playbook, id)
                     .await?;
                 for s in &entry.body.steps {
                     steps.insert(s.name.clone(), s.id.clone());
                     steps.insert(s.id.clone(), s.id.clone());
                 }
-                id
+                (id, Some((main.commit.unwrap_or_default(), entry.at.hash)))
             }
-            None => new_id(),
+            None => (new_id(), None),
         };
         let mut taken: HashSet<String> = HashSet::new();
         let mut batch = ImportBatch::default();
         let (mut cases, mut events) = (0u64, 0u64);
-        while let Some(trace) = source.next_trace().await.map_err(xes_error)? {
+        while let Some(trace) = source.next_trace().await? {
             let (runs, bounds) = spans(&trace.events);
             let Some((start, end)) = bounds else { continue };
             let instance_id = new_id();
@@ -249,6 +250,15 @@ impl Services {
                         "/activities",
                         "unknown_step",
                         format!("the activity {activity:?} is not a step of the playbook"),
+                    ));
+                }
+                if discovered.len() >= MAX_STEPS {
+                    return Err(Error::invalid(
+                        "/activities",
+                        "too_many",
+                        format!(
+                            "a playbook has at most {MAX_STEPS} steps; the log has more activities"
+                        ),
                     ));
                 }
                 let id = crate::engine::definition::generated_id(activity, &taken);
@@ -313,14 +323,8 @@ impl Services {
         }
         tx.insert_history(team_id, playbook_id, ctx.actor.user.id, &batch)
             .await?;
-        let (version, hash, commit_id) = if options.process_id.is_some() {
-            let entry = at
-                .tree
-                .playbooks
-                .get(&playbook_id)
-                .ok_or_else(|| Error::not_found("playbook"))?;
-            let head = at.commit.clone().unwrap_or_default();
-            (head, entry.hash.clone(), None)
+        let (version, hash, commit_id) = if let Some((head, hash)) = pinned {
+            (head, hash, None)
         } else {
             let name = options
                 .name
@@ -342,6 +346,10 @@ impl Services {
             crate::engine::definition::normalize(&mut body, &Default::default())
                 .map_err(Error::Validation)?;
             let message = format!("Import {name} ({cases} cases)");
+            // main is locked only now, for the commit, not while the log streams in.
+            let at = self
+                .resolve_for_write(tx.as_mut(), ctx, team_id, None)
+                .await?;
             let entry = self
                 .save(
                     tx.as_mut(),
@@ -375,9 +383,4 @@ impl Services {
             events,
         })
     }
-}
-
-/// A log that cannot be read: 422 at the place it names.
-fn xes_error(e: XesError) -> Error {
-    Error::invalid(&e.at, "invalid_xes", e.message)
 }

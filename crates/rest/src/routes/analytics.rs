@@ -21,6 +21,8 @@ use crate::AppState;
 
 /// The largest event log an import reads.
 pub const IMPORT_MAX_BYTES: u64 = 1 << 30;
+/// How long an upload may send nothing before the import gives up.
+const IMPORT_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Filters every analytics query takes.
 #[derive(utoipa::IntoParams)]
@@ -204,19 +206,34 @@ pub async fn import(
     ))
 }
 
-/// Reads a request body as a blocking reader (for the XES parser, on a blocking thread).
+/// Reads a request body as a blocking reader (for the XES parser, on a blocking thread). It
+/// stops when the body passes the size limit, sends nothing for [`IMPORT_IDLE`], or nobody
+/// waits for its traces any more.
 struct BodyReader {
     stream: BodyDataStream,
     handle: tokio::runtime::Handle,
     chunk: Bytes,
     total: u64,
     too_large: Arc<AtomicBool>,
+    traces: mpsc::Sender<Item>,
 }
 
 impl Read for BodyReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.chunk.is_empty() {
-            match self.handle.block_on(self.stream.next()) {
+            if self.traces.is_closed() {
+                return Err(std::io::Error::other("the import has stopped"));
+            }
+            let next = self
+                .handle
+                .block_on(tokio::time::timeout(IMPORT_IDLE, self.stream.next()))
+                .map_err(|_| {
+                    std::io::Error::other(format!(
+                        "the upload sent nothing for {} s",
+                        IMPORT_IDLE.as_secs()
+                    ))
+                })?;
+            match next {
                 None => return Ok(0),
                 Some(Ok(bytes)) => {
                     self.total += bytes.len() as u64;
@@ -235,16 +252,26 @@ impl Read for BodyReader {
     }
 }
 
+/// What the parsing thread hands over: a trace, the end of the log (`Ok(None)`), or why the
+/// log cannot be read.
+type Item = Result<Option<XesTrace>, XesError>;
+
 /// Traces parsed on a blocking thread, handed over a bounded channel.
 struct ChannelSource {
-    traces: mpsc::Receiver<Result<XesTrace, XesError>>,
+    traces: mpsc::Receiver<Item>,
     name: Arc<Mutex<Option<String>>>,
 }
 
 #[async_trait::async_trait]
 impl TraceSource for ChannelSource {
-    async fn next_trace(&mut self) -> Result<Option<XesTrace>, XesError> {
-        self.traces.recv().await.transpose()
+    async fn next_trace(&mut self) -> orgata_core::Result<Option<XesTrace>> {
+        match self.traces.recv().await {
+            Some(item) => Ok(item?),
+            // The thread ended without saying the log ended: never a partial import.
+            None => Err(Error::internal(
+                "the event log reader stopped before the end of the log",
+            )),
+        }
     }
 
     fn log_name(&self) -> Option<String> {
@@ -265,6 +292,7 @@ fn parse_in_background(stream: BodyDataStream, too_large: Arc<AtomicBool>) -> Ch
             chunk: Bytes::new(),
             total: 0,
             too_large,
+            traces: tx.clone(),
         };
         let mut buffered = BufReader::with_capacity(256 * 1024, body);
         let gzip = matches!(buffered.fill_buf(), Ok(b) if b.starts_with(&[0x1f, 0x8b]));
@@ -285,13 +313,7 @@ fn parse_in_background(stream: BodyDataStream, too_large: Arc<AtomicBool>) -> Ch
                 }
             }
             let stop = !matches!(next, Ok(Some(_)));
-            let item = next.transpose();
-            if let Some(item) = item {
-                if tx.blocking_send(item).is_err() {
-                    return;
-                }
-            }
-            if stop {
+            if tx.blocking_send(next).is_err() || stop {
                 return;
             }
         }
