@@ -425,6 +425,19 @@ async fn edits_make_versions_and_instances_keep_theirs(app: TestApp) {
     assert_eq!(done.data()["status"], "completed");
     // Archiving: running instances continue, new ones do not start.
     let j = start(&app, &t, &v2.data().clone(), json!({})).await;
+    // Archiving from a stale version (If-Match) is 409 and archives nothing.
+    let stale = app
+        .client
+        .delete(format!("{}{}", app.base, t.p(&format!("/processes/{id}"))))
+        .bearer_auth(&t.token)
+        .header(
+            "if-match",
+            format!("\"{}\"", pb["version"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 409);
     app.delete(&t.p(&format!("/processes/{id}")), &t.token)
         .await
         .expect(200);

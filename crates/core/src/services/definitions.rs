@@ -485,13 +485,14 @@ impl Services {
     }
 
     /// `DELETE /v1/teams/{team_id}/processes/{process_id}`: archives it (running instances go
-    /// on).
+    /// on); with `expected`, only if the playbook is still at that version (409 otherwise).
     pub async fn archive_playbook(
         &self,
         ctx: &Ctx,
         team_id: Uuid,
         id: Uuid,
         reference: Option<&str>,
+        expected: Option<&str>,
     ) -> Result<Playbook> {
         let mut tx = self.store.begin().await?;
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
@@ -513,7 +514,7 @@ impl Services {
                 &r,
                 (DefKind::Playbook, id),
                 Some(&e.body),
-                Some(&e.at.version),
+                expected,
                 &message,
             )
             .await?

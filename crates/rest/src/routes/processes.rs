@@ -125,7 +125,8 @@ pub async fn update(
         .await?))
 }
 
-/// Archive a playbook (editors); running instances continue.
+/// Archive a playbook (editors); running instances continue. With `If-Match`, only if the
+/// playbook is still at that version (409 otherwise).
 #[utoipa::path(delete, path = "/v1/teams/{team_id}/processes/{process_id}", tag = "processes",
     params(crate::openapi::TeamPath, ProcessPath, BranchParam),
     responses((status = 200, description = "Archived", body = Envelope<Deleted>)))]
@@ -134,11 +135,13 @@ pub async fn delete(
     Auth(ctx): Auth,
     Path((team_id, id)): Path<(String, String)>,
     q: QueryMap,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult {
     let (team_id, id) = (path_id(&team_id, "team_id")?, path_id(&id, "process_id")?);
     let reference = q.text("ref")?;
+    let expected = crate::extract::if_match(&headers);
     s.services
-        .archive_playbook(&ctx, team_id, id, reference.as_deref())
+        .archive_playbook(&ctx, team_id, id, reference.as_deref(), expected.as_deref())
         .await?;
     Ok(deleted(id))
 }
