@@ -1024,6 +1024,12 @@ async fn instances_keep_their_versions(app: TestApp) {
     // Merged, reset and deleted: the instance keeps its version and runs on.
     merge_clean(&app, &t, "try", "main").await;
     run_step(&app, &t, iid, "a").await;
+    // Main drops b and c: only an instance still on its own version can run them.
+    edit(&app, &t, &id, "main", |b| {
+        remove(b, "b");
+        remove(b, "c");
+    })
+    .await;
     edit(&app, &t, &id, "try", |b| remove(b, "b")).await;
     let first = app
         .get(&t.p("/branches/try/commits"), &t.token)
