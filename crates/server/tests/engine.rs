@@ -678,7 +678,10 @@ async fn an_approval_rule_holds_large_outputs_for_an_approver(app: TestApp) {
         }
     };
     let finance = role("Finance Lead", None).await;
-    let buyer = role("Buyer", Some(finance.clone())).await;
+    // The buyer's superior is another role, so an approval routed to Finance shows the rule's
+    // approver_role is used, not the fallback to the superior.
+    let manager = role("Purchasing Manager", None).await;
+    let buyer = role("Buyer", Some(manager)).await;
     let pb = create_playbook(&app, &t, json!({"name": "Buy", "steps": [
         {"id": "request", "name": "Request", "type": "human", "assigned_role": buyer,
          "form": {"type": "object", "required": ["amount"], "properties": {"amount": {"type": "number"}}}},
