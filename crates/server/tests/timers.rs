@@ -54,7 +54,7 @@ async fn let_the_runner_look() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A local webhook endpoint that fails its first call, then succeeds.
+// A local webhook endpoint whose first answer is lost (503 after doing the work), then succeeds.
 
 #[derive(Default)]
 struct Endpoint {
@@ -79,15 +79,17 @@ async fn flaky_crm(
     let key = header("idempotency-key");
     let mut e = endpoint.lock().unwrap();
     e.calls.push((key.clone(), header("authorization"), body));
-    if e.calls.len() == 1 {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"error": "warming up"})),
-        );
-    }
+    // The effect is applied once per idempotency key, even by the first call, whose answer is
+    // then lost (503): a retry with another key would open a second ticket.
     let key = key.unwrap_or_default();
     if !e.applied.contains(&key) {
         e.applied.push(key);
+    }
+    if e.calls.len() == 1 {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"error": "the answer was lost"})),
+        );
     }
     (StatusCode::OK, Json(json!({"ticket": "T-42"})))
 }
