@@ -14,7 +14,6 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::page::{Page, PageRequest};
 use crate::store::Tx;
-use crate::versioning::DefKind;
 
 /// Who drives a run: a person (with their access) or the runtime.
 pub(crate) enum Driver<'a> {
@@ -64,22 +63,23 @@ impl Services {
         let r = self
             .resolve_ref(tx.as_mut(), team_id, input.reference.as_deref())
             .await?;
-        let entry: super::definitions::Entry<PlaybookBody> = self
-            .tree_entry(
-                tx.as_mut(),
-                team_id,
-                &r.tree,
-                DefKind::Playbook,
-                playbook_id,
-            )
+        // Pinned to the commit the ref points at now: the playbook as it is, with the forms and
+        // rules of that moment (a rule saved after the playbook's last edit applies). Read
+        // once, through the cache every later command uses.
+        let version = match (&r.commit, r.tree.playbooks.contains_key(&playbook_id)) {
+            (Some(commit), true) => commit.clone(),
+            _ => return Err(Error::not_found("playbook")),
+        };
+        let pinned = self
+            .pinned_definition(tx.as_mut(), team_id, playbook_id, &version)
             .await?;
-        if !entry.body.status.startable() {
+        if !pinned.body.status.startable() {
             return Err(Error::invalid(
                 "/process_id",
                 "not_startable",
                 format!(
                     "the playbook is {}; only draft and active playbooks start",
-                    serde_json::to_value(entry.body.status)
+                    serde_json::to_value(pinned.body.status)
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_default()
@@ -90,7 +90,7 @@ impl Services {
         if !variables.is_object() {
             return Err(Error::invalid("/variables", "type", "must be an object"));
         }
-        if let Some(schema) = &entry.body.variables_schema {
+        if let Some(schema) = &pinned.body.variables_schema {
             let form = Form::compile(schema).map_err(Error::internal)?;
             let errors = form.check(&variables, "/variables");
             if !errors.is_empty() {
@@ -122,21 +122,12 @@ impl Services {
                 }
                 n
             }
-            _ => entry.body.name.clone(),
+            _ => pinned.body.name.clone(),
         };
-        // Pinned to the commit the ref points at now: the playbook as it is, with the forms and
-        // rules of that moment (a rule saved after the playbook's last edit applies).
         let started_from = input
             .reference
             .clone()
             .unwrap_or_else(|| super::definitions::MAIN.to_string());
-        let version = r
-            .commit
-            .clone()
-            .ok_or_else(|| Error::internal("a playbook on a ref without commits"))?;
-        let pinned = self
-            .pinned_definition(tx.as_mut(), team_id, playbook_id, &version)
-            .await?;
         let now = self.clock.now();
         let instance = ProcessInstance {
             id: new_id(),
