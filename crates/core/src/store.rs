@@ -345,14 +345,8 @@ pub trait DefinitionTx: Send {
     ) -> Result<()>;
     async fn protection(&mut self, team_id: Uuid, branch: &str)
         -> Result<Option<BranchProtection>>;
-    /// How many instances of a playbook are running or paused on a version other than
-    /// `version`.
-    async fn live_instances_elsewhere(
-        &mut self,
-        team_id: Uuid,
-        playbook_id: Uuid,
-        version: Option<&str>,
-    ) -> Result<i64>;
+    /// How many instances of a playbook are running or paused (each on its pinned version).
+    async fn live_instances(&mut self, team_id: Uuid, playbook_id: Uuid) -> Result<i64>;
 }
 
 /// Process instances, step executions, tasks, exceptions and jobs.

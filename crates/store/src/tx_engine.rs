@@ -370,10 +370,10 @@ macro_rules! tx_engine_impl {
                 row.map(|r| r.try_get::<sqlx::types::Json<orgata_core::model::BranchProtection>, _>(0).map(|j| j.0).map_err($crate::error::db_err)).transpose()
             }
 
-            async fn live_instances_elsewhere(&mut self, team_id: uuid::Uuid, playbook_id: uuid::Uuid, version: Option<&str>) -> orgata_core::Result<i64> {
+            async fn live_instances(&mut self, team_id: uuid::Uuid, playbook_id: uuid::Uuid) -> orgata_core::Result<i64> {
                 let row = sqlx::query("SELECT COUNT(*) FROM process_instances WHERE team_id = $1 AND playbook_id = $2 \
-                                       AND status IN ('running', 'paused') AND ($3 IS NULL OR playbook_version <> $3)")
-                    .bind(team_id).bind(playbook_id).bind(version).fetch_one(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                                       AND status IN ('running', 'paused')")
+                    .bind(team_id).bind(playbook_id).fetch_one(&mut *self.tx).await.map_err($crate::error::db_err)?;
                 rows::count(&row)
             }
         }

@@ -318,7 +318,7 @@ impl Services {
             let d = diff(&outcome.target_lib, &outcome.merged.value);
             let (mut a, ids) = impact(&d, &outcome.target_lib, &outcome.merged.value);
             for (p, id) in a.playbooks.iter_mut().zip(ids) {
-                p.running_instances = tx.live_instances_elsewhere(team_id, id, None).await?;
+                p.running_instances = tx.live_instances(team_id, id).await?;
             }
             a.running_instances = a.playbooks.iter().map(|p| p.running_instances).sum();
             the_diff = Some(d);
