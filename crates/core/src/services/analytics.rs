@@ -267,16 +267,17 @@ impl Services {
                 discovered.push((activity.to_string(), id.clone()));
                 Ok(id)
             };
-            for (seq, e) in trace.events.iter().enumerate() {
+            let logged = trace.events.len() as u64;
+            for (seq, e) in trace.events.into_iter().enumerate() {
                 batch.events.push(EventRow {
                     instance_id,
                     seq: seq as i64,
-                    activity: e.activity.clone(),
                     step_id: step_of(&e.activity)?,
-                    lifecycle: e.lifecycle.clone(),
+                    activity: e.activity,
+                    lifecycle: e.lifecycle,
                     timestamp: e.timestamp,
-                    resource: e.resource.clone(),
-                    attributes: e.attributes.clone(),
+                    resource: e.resource,
+                    attributes: e.attributes,
                 });
             }
             let mut iterations: HashMap<String, i64> = HashMap::new();
@@ -295,7 +296,7 @@ impl Services {
                 });
             }
             cases += 1;
-            events += trace.events.len() as u64;
+            events += logged;
             batch.cases.push(CaseRow {
                 id: instance_id,
                 name: trace
