@@ -523,31 +523,8 @@ async fn measures_of_a_history_run_here(app: TestApp, clock: ManualClock) {
     assert_eq!(mine["metrics"], all["metrics"]);
 }
 
-macro_rules! with_clock_on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                use super::*;
-                async fn run(backend: common::Backend) {
-                    let clock = ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap());
-                    if let Some(app) = common::spawn_with_clock(backend, clock.clone()).await {
-                        super::$name(app, clock).await
-                    }
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    run(common::Backend::Sqlite).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    run(common::Backend::Postgres).await
-                }
-            }
-        )*
-    };
-}
-
-with_clock_on_both_backends!(measures_of_a_history_run_here);
+with_clock_on_both_backends!(
+    start = "2026-03-02T09:00:00Z".parse().unwrap();measures_of_a_history_run_here);
 
 both_backends!(
     the_running_example_as_pm4py_measures_it,

@@ -549,33 +549,9 @@ async fn a_paused_instance_holds_its_timers(app: TestApp, clock: ManualClock) {
     assert_eq!(status_of(&done, "confirm"), "running");
 }
 
-/// Runs each named `async fn(TestApp, ManualClock)` on SQLite and on PostgreSQL, with the
-/// engine's clock standing at [`friday_afternoon`].
-macro_rules! with_clock_on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                use super::*;
-                async fn run(backend: common::Backend) {
-                    let clock = ManualClock::new(friday_afternoon());
-                    if let Some(app) = common::spawn_with_clock(backend, clock.clone()).await {
-                        super::$name(app, clock).await
-                    }
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    run(common::Backend::Sqlite).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    run(common::Backend::Postgres).await
-                }
-            }
-        )*
-    };
-}
-
+// Each with the engine's clock standing at `friday_afternoon`.
 with_clock_on_both_backends!(
+    start = friday_afternoon();
     a_webhook_retries_once_takes_effect_once_and_keeps_its_secret,
     a_webhook_that_keeps_failing_raises_an_exception,
     an_sla_breach_in_calendar_time_escalates,

@@ -539,3 +539,30 @@ macro_rules! both_backends {
         )*
     };
 }
+
+/// Runs each `async fn name(app: TestApp, clock: ManualClock)` on SQLite and on PostgreSQL,
+/// with a service whose clock starts at `$start` and moves only when the test moves it.
+#[macro_export]
+macro_rules! with_clock_on_both_backends {
+    (start = $start:expr; $($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use super::*;
+                async fn run(backend: common::Backend) {
+                    let clock = orgata_core::clock::ManualClock::new($start);
+                    if let Some(app) = common::spawn_with_clock(backend, clock.clone()).await {
+                        super::$name(app, clock).await
+                    }
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    run(common::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    run(common::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
