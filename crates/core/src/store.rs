@@ -471,4 +471,12 @@ pub trait AnalyticsTx: Send {
     ) -> Result<()>;
     /// Records when work on an execution started, the first time only.
     async fn mark_work_started(&mut self, execution_id: Uuid, at: DateTime<Utc>) -> Result<()>;
+    /// The team's tasks that are open now or were completed in `[from, to)`, with when work on
+    /// their step execution started.
+    async fn task_history(
+        &mut self,
+        team_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<crate::analytics::people::TaskRecord>>;
 }

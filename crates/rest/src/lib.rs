@@ -176,6 +176,13 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(analytics::processes))
         .routes(routes!(analytics::variants))
         .routes(routes!(analytics::import))
+        .routes(routes!(insights::trends))
+        .routes(routes!(insights::anomalies))
+        .routes(routes!(insights::predictions))
+        .routes(routes!(insights::recommendations))
+        .routes(routes!(insights::users))
+        .routes(routes!(insights::performance))
+        .routes(routes!(insights::export))
         // `/playbooks…` serves exactly the routes of `/processes…` (documented once).
         .route(
             "/v1/teams/{team_id}/playbooks",

@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use common::{team, Team, TestApp};
 use orgata_core::clock::{Clock, ManualClock};
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 fn shared(name: &str) -> Vec<u8> {
     let path = format!("{}/../../../shared/data/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -340,10 +341,21 @@ async fn measures(app: &TestApp, t: &Team, playbook: &str, query: &str) -> Value
 async fn measures_of_a_history_run_here(app: TestApp, clock: ManualClock) {
     let t = team(&app).await;
     let role = app
-        .post(&t.p("/roles"), &t.token, json!({"name": "Clerk"}))
+        .post(
+            &t.p("/roles"),
+            &t.token,
+            json!({"name": "Clerk", "hourly_cost": 60}),
+        )
         .await
         .expect(201);
     let role = role.data()["id"].as_str().unwrap().to_string();
+    app.post(
+        &t.p("/roles"),
+        &t.token,
+        json!({"name": "Free", "hourly_cost": -1}),
+    )
+    .await
+    .expect_error(422, "VALIDATION_FAILED");
     let clerk = app
         .member(&t.token, &t.id, "clerk@example.com", "member")
         .await;
@@ -456,10 +468,10 @@ async fn measures_of_a_history_run_here(app: TestApp, clock: ManualClock) {
         (m["efficiency_score"].as_f64().unwrap() - 0.575).abs() < 1e-9,
         "{m}"
     );
-    assert_eq!(
-        m["cost_per_execution"],
-        Value::Null,
-        "no role has an hourly cost"
+    // a's role costs 60 an hour and b has no role: 20 and 10 minutes of a → 20 and 10.
+    assert!(
+        (m["cost_per_execution"].as_f64().unwrap() - 15.0).abs() < 1e-9,
+        "{m}"
     );
     let a = &all["steps"][0];
     assert_eq!(
@@ -521,6 +533,452 @@ async fn measures_of_a_history_run_here(app: TestApp, clock: ManualClock) {
         .unwrap()
         .clone();
     assert_eq!(mine["metrics"], all["metrics"]);
+
+    // A minute later: periods end before now, and the last completion was at minute 220.
+    clock.advance(Duration::minutes(1));
+    findings_of_the_history_run_here(&app, &t, &pb, &clerk, t0).await;
+}
+
+/// The rest of the analytics over the same history, at minute 221.
+async fn findings_of_the_history_run_here(
+    app: &TestApp,
+    t: &Team,
+    pb: &str,
+    clerk: &common::Account,
+    t0: DateTime<Utc>,
+) {
+    let get = |path: String| async move {
+        app.get(&t.p(&path), &t.token)
+            .await
+            .expect(200)
+            .data()
+            .clone()
+    };
+    // People: the clerk did a twice (claimed → done: 20 and 10 minutes; the second after its
+    // due time, minute 160); the owner did b twice (70 minutes claimed; 20 unclaimed, from
+    // the task's creation).
+    let people = get("/analytics/users".into()).await;
+    let user = |id: &str| {
+        people["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["user_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let c = user(&clerk.id);
+    assert_eq!(
+        (
+            &c["tasks_completed"],
+            &c["completed_late"],
+            &c["open_tasks"]
+        ),
+        (&json!(2), &json!(1), &json!(0))
+    );
+    assert_eq!(secs(&c["median_handling_time"]), 900.0);
+    let o = user(&t.owner_id);
+    assert_eq!(
+        (&o["tasks_completed"], &o["completed_late"]),
+        (&json!(2), &json!(0))
+    );
+    assert_eq!(secs(&o["median_handling_time"]), 2700.0);
+    let team = &people["team"];
+    assert_eq!(
+        (&team["tasks_completed"], &team["instances_completed"]),
+        (&json!(4), &json!(2))
+    );
+    assert!((team["tasks_per_day"].as_f64().unwrap() - 4.0 / 30.0).abs() < 1e-12);
+    assert_eq!(secs(&team["median_handling_time"]), 1200.0);
+    assert_eq!(
+        (
+            &team["workload"]["members"],
+            &team["workload"]["open_tasks"]
+        ),
+        (&json!(2), &json!(0))
+    );
+    assert_eq!(team["workload"]["coefficient_of_variation"], Value::Null);
+    let clerks = &team["roles"][0];
+    assert_eq!(
+        (
+            &clerks["name"],
+            &clerks["holders"],
+            &clerks["tasks_completed"]
+        ),
+        (&json!("Clerk"), &json!(1), &json!(2))
+    );
+
+    // Performance: the three instances, every playbook together.
+    let perf = get("/analytics/performance".into()).await;
+    let metric = |name: &str| {
+        perf["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"))["value"]
+            .clone()
+    };
+    assert_eq!(
+        (metric("instances_started"), metric("instances_completed")),
+        (json!(3.0), json!(2.0))
+    );
+    assert_eq!(metric("median_cycle_time"), json!(6600.0));
+    assert_eq!(metric("tasks_completed"), json!(4.0));
+    assert!((metric("cost_per_execution").as_f64().unwrap() - 15.0).abs() < 1e-9);
+    assert_eq!(perf["processes"][0]["process_id"], pb);
+
+    // Trends: both completions fall on the first day.
+    let trends = get(format!("/analytics/trends?process_id={pb}")).await;
+    let throughput = &trends["trends"][0];
+    assert_eq!(throughput["metric"], "throughput");
+    assert_eq!(
+        throughput["points"],
+        json!([{"period_start": "2026-03-02", "value": 2.0}])
+    );
+    assert_eq!(
+        (&throughput["direction"], &throughput["slope"]),
+        (&json!("no_trend"), &Value::Null)
+    );
+    assert_eq!(trends["trends"][1]["points"][0]["value"], json!(6600.0));
+
+    // Two completed instances are too few to call anything unusual or recommend anything.
+    let anomalies = get(format!("/analytics/anomalies?process_id={pb}")).await;
+    assert_eq!(
+        (&anomalies["threshold"], &anomalies["anomalies"]),
+        (&json!(3.5), &json!([]))
+    );
+    let recs = get(format!("/analytics/recommendations?process_id={pb}")).await;
+    assert_eq!(recs["recommendations"], json!([]));
+
+    // A fourth instance, just started: a took 30 or 100 minutes (ready to done) and b 70 or
+    // 20, so it ends 50, 100, 120 or 170 minutes from now, each a quarter of the time.
+    let i4 = start_instance(app, t, pb).await;
+    let p = get(format!("/analytics/predictions?instance_id={i4}")).await;
+    let one = &p["predictions"][0];
+    let now = t0 + Duration::minutes(221);
+    let at = |field: &str| {
+        (one[field]
+            .as_str()
+            .unwrap()
+            .parse::<DateTime<Utc>>()
+            .unwrap()
+            - now)
+            .num_minutes()
+    };
+    assert_eq!(
+        (at("interval_low"), at("interval_high")),
+        (50, 170),
+        "{one}"
+    );
+    assert!(
+        [100, 110, 120].contains(&at("expected_completion")),
+        "{one}"
+    );
+    assert_eq!(one["remaining_steps"], json!(["a", "b"]));
+    // Two of the three finished instances completed.
+    assert_eq!(
+        (
+            one["completion_probability"].as_f64().unwrap(),
+            &one["completion_basis"]
+        ),
+        (2.0 / 3.0, &json!(3))
+    );
+    assert_eq!(
+        one["coverage"],
+        json!({"level": 0.8, "measured": null, "evaluated": 0})
+    );
+    let all = get("/analytics/predictions".into()).await;
+    assert_eq!(all["predictions"].as_array().unwrap().len(), 1);
+    // A finished instance is not predicted; an unknown one is not found.
+    let finished = app
+        .get(
+            &t.p(&format!(
+                "/analytics/predictions?instance_id={}",
+                Uuid::nil()
+            )),
+            &t.token,
+        )
+        .await;
+    finished.expect_error(404, "NOT_FOUND");
+}
+
+/// The running example exported as XES and imported again gives the same process mining
+/// figures; as CSV it has a start and a complete row per step run.
+async fn an_exported_history_imports_back_the_same(app: TestApp) {
+    let t = team(&app).await;
+    let first = app
+        .upload(
+            &t.p("/analytics/imports?name=Original"),
+            &t.token,
+            shared("running-example.xes"),
+            "application/xml",
+        )
+        .await
+        .expect(201);
+    let pb = first.data()["playbook_id"].as_str().unwrap().to_string();
+    let xes = app
+        .get(
+            &t.p(&format!("/analytics/exports?process_id={pb}")),
+            &t.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(xes.headers["content-type"], "application/xml");
+    assert_eq!(
+        xes.headers["content-disposition"],
+        "attachment; filename=\"original.xes\""
+    );
+    let again = app
+        .upload(
+            &t.p("/analytics/imports?name=Again"),
+            &t.token,
+            xes.text.into_bytes(),
+            "application/xml",
+        )
+        .await
+        .expect(201);
+    // Every run gives a start and a complete: twice the log's 42 completions.
+    assert_eq!(
+        (&again.data()["cases"], &again.data()["events"]),
+        (&json!(6), &json!(84))
+    );
+    let copy = again.data()["playbook_id"].as_str().unwrap().to_string();
+    let mining = |id: String| {
+        let (app, t) = (&app, &t);
+        async move {
+            app.get(
+                &t.p(&format!("/analytics/variants?process_id={id}")),
+                &t.token,
+            )
+            .await
+            .expect(200)
+            .data()
+            .clone()
+        }
+    };
+    let (a, b) = (mining(pb.clone()).await, mining(copy).await);
+    for key in [
+        "cases",
+        "variants",
+        "directly_follows",
+        "service_times",
+        "cases_per_day",
+    ] {
+        assert_eq!(a[key], b[key], "{key}");
+    }
+    let csv = app
+        .get(
+            &t.p(&format!("/analytics/exports?process_id={pb}&format=csv")),
+            &t.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    let rows: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(
+        rows[0],
+        "case_id,case_status,activity,step_id,lifecycle,timestamp"
+    );
+    assert_eq!(rows.len(), 1 + 84);
+    assert_eq!(rows.iter().filter(|r| r.contains(",complete,")).count(), 42);
+    app.get(
+        &t.p(&format!("/analytics/exports?process_id={pb}&format=pdf")),
+        &t.token,
+    )
+    .await
+    .expect_error(422, "VALIDATION_FAILED");
+}
+
+/// Thirteen cases, one a day from Monday 2026-01-05, each with start and complete events:
+/// cases 0–8 are Apply (10 min) then Book (10 + k min); case 9 is Apply then a 300-minute
+/// Book; cases 10–12 are Apply, Check (60 min), Book (10 min).
+fn synthetic_log() -> Vec<u8> {
+    let mut xml = String::from("<?xml version=\"1.0\"?><log>");
+    let event = |activity: &str, lifecycle: &str, t: DateTime<Utc>| {
+        format!(
+            "<event><string key=\"concept:name\" value=\"{activity}\"/>\
+             <string key=\"lifecycle:transition\" value=\"{lifecycle}\"/>\
+             <date key=\"time:timestamp\" value=\"{}\"/></event>",
+            t.to_rfc3339()
+        )
+    };
+    let day0: DateTime<Utc> = "2026-01-05T09:00:00Z".parse().unwrap();
+    for k in 0..13i64 {
+        let start = day0 + Duration::days(k);
+        let mut steps = vec![("Apply", 10)];
+        match k {
+            0..=8 => steps.push(("Book", 10 + k)),
+            9 => steps.push(("Book", 300)),
+            _ => steps.extend([("Check", 60), ("Book", 10)]),
+        }
+        xml.push_str(&format!(
+            "<trace><string key=\"concept:name\" value=\"case {k}\"/>"
+        ));
+        let mut t = start;
+        for (activity, minutes) in steps {
+            xml.push_str(&event(activity, "start", t));
+            t += Duration::minutes(minutes);
+            xml.push_str(&event(activity, "complete", t));
+        }
+        xml.push_str("</trace>");
+    }
+    xml.push_str("</log>");
+    xml.into_bytes()
+}
+
+/// Anomalies, recommendations, weekly trends and the predictions' coverage over an imported
+/// history worked by hand.
+async fn findings_of_an_imported_log(app: TestApp) {
+    let t = team(&app).await;
+    let done = app
+        .upload(
+            &t.p("/analytics/imports?name=Loans"),
+            &t.token,
+            synthetic_log(),
+            "application/xml",
+        )
+        .await
+        .expect(201);
+    let pb = done.data()["playbook_id"].as_str().unwrap().to_string();
+    let get = |path: String| {
+        let t = &t;
+        let app = &app;
+        async move {
+            app.get(&t.p(&path), &t.token)
+                .await
+                .expect(200)
+                .data()
+                .clone()
+        }
+    };
+    let instances = get("/process-instances?page_size=100".into()).await;
+    let case = |name: &str| {
+        instances
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap()["id"]
+            .clone()
+    };
+    // Cycle times (min): 20–28, 310, 80 ×3 → median 26, MAD 4 → spread 1.4826 × 240 s.
+    // Book (min): 10–18, 300, 10 ×3 → median 13, MAD 3 → spread 1.4826 × 180 s.
+    // Apply is always 10 minutes (MAD 0) and Check has three runs: neither is judged.
+    let a = get(format!("/analytics/anomalies?process_id={pb}")).await;
+    let found: Vec<(String, Value, f64)> = a["anomalies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["kind"].as_str().unwrap().to_string(),
+                x["instance_id"].clone(),
+                x["score"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let spread_cycle = 1.4826 * 240.0;
+    let spread_book = 1.4826 * 180.0;
+    let want = [
+        (
+            "step_duration",
+            case("case 9"),
+            (18000.0 - 780.0) / spread_book,
+        ),
+        (
+            "instance_duration",
+            case("case 9"),
+            (18600.0 - 1560.0) / spread_cycle,
+        ),
+        (
+            "instance_duration",
+            case("case 10"),
+            (4800.0 - 1560.0) / spread_cycle,
+        ),
+        (
+            "instance_duration",
+            case("case 11"),
+            (4800.0 - 1560.0) / spread_cycle,
+        ),
+        (
+            "instance_duration",
+            case("case 12"),
+            (4800.0 - 1560.0) / spread_cycle,
+        ),
+    ];
+    assert_eq!(found.len(), want.len(), "{a:#}");
+    for (got, want) in found.iter().zip(&want) {
+        assert_eq!((got.0.as_str(), &got.1), (want.0, &want.1));
+        assert!((got.2 - want.2).abs() < 1e-9, "{} vs {}", got.2, want.2);
+    }
+    // A higher threshold keeps the two scores above 40.
+    let strict = get(format!("/analytics/anomalies?process_id={pb}&threshold=40")).await;
+    assert_eq!(strict["anomalies"].as_array().unwrap().len(), 2);
+
+    // The Check path: 3 instances, median 80 minutes, 3.27× the main path's 24.5.
+    let r = get(format!("/analytics/recommendations?process_id={pb}")).await;
+    let recs = r["recommendations"].as_array().unwrap();
+    assert_eq!(recs.len(), 1, "{r:#}");
+    assert_eq!(
+        (&recs[0]["rule"], &recs[0]["evidence"]["count"]),
+        (&json!("slow_variant"), &json!(3))
+    );
+    assert!((recs[0]["evidence"]["ratio"].as_f64().unwrap() - 4800.0 / 1470.0).abs() < 1e-9);
+    assert_eq!(recs[0]["process_name"], "Loans");
+
+    // Weekly: 7 completions in the week of 5 January, 6 in the next.
+    let w = get(format!(
+        "/analytics/trends?process_id={pb}&period=week&to=2026-01-18T00:00:00Z"
+    ))
+    .await;
+    let tp = &w["trends"][0];
+    assert_eq!(
+        tp["points"],
+        json!([{"period_start": "2026-01-05", "value": 7.0}, {"period_start": "2026-01-12", "value": 6.0}])
+    );
+    assert_eq!((&tp["slope"], &tp["p_value"]), (&json!(-1.0), &Value::Null));
+    // Daily over the 13 days, cycle time: 20…28, 310, 80, 80, 80 minutes.
+    let d = get(format!(
+        "/analytics/trends?process_id={pb}&to=2026-01-18T00:00:00Z"
+    ))
+    .await;
+    let ct = &d["trends"][1];
+    assert_eq!(ct["points"].as_array().unwrap().len(), 14);
+    assert_eq!(ct["points"][13]["value"], Value::Null);
+
+    // A new instance: Apply, Check and Book are all ready at once (a discovered playbook has
+    // no dependencies), so it ends when Check does, 60 minutes on, unless Book takes 300.
+    let started = app
+        .post(
+            &t.p(&format!("/processes/{pb}/instances")),
+            &t.token,
+            json!({}),
+        )
+        .await
+        .expect(201);
+    let id = started.data()["id"].as_str().unwrap().to_string();
+    let begun: DateTime<Utc> = started.data()["start_time"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let p = get(format!("/analytics/predictions?instance_id={id}")).await;
+    let one = &p["predictions"][0];
+    let minutes = |field: &str| {
+        let at: DateTime<Utc> = one[field].as_str().unwrap().parse().unwrap();
+        (at - begun).num_seconds() as f64 / 60.0
+    };
+    assert!((minutes("expected_completion") - 60.0).abs() < 1.0, "{one}");
+    assert!((minutes("interval_low") - 60.0).abs() < 1.0, "{one}");
+    // Held out: cases 11 and 12, each predicted at its start, after Apply and after Check.
+    assert_eq!(one["coverage"]["evaluated"], 6);
+    let measured = one["coverage"]["measured"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&measured));
+    assert_eq!(
+        (&one["completion_probability"], &one["completion_basis"]),
+        (&json!(1.0), &json!(13))
+    );
 }
 
 with_clock_on_both_backends!(
@@ -531,4 +989,6 @@ both_backends!(
     the_helpdesk_log_gzipped_as_pm4py_measures_it,
     a_bad_log_is_refused_whole,
     an_import_that_fails_late_keeps_nothing,
+    findings_of_an_imported_log,
+    an_exported_history_imports_back_the_same,
 );

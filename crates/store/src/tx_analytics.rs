@@ -19,7 +19,7 @@ macro_rules! tx_analytics_impl {
                 use $crate::error::{corrupt, db_err};
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "SELECT i.id, i.status, i.start_time, i.end_time, e.step_id, e.status, e.start_time, \
-                     e.work_started_at, e.end_time, e.due_at \
+                     e.work_started_at, e.end_time, e.due_at, i.playbook_version \
                      FROM process_instances i LEFT JOIN step_executions e ON e.process_instance_id = i.id \
                      WHERE i.team_id = ",
                 );
@@ -43,6 +43,7 @@ macro_rules! tx_analytics_impl {
                         let status: String = r.try_get(1).map_err(db_err)?;
                         cases.push(Case {
                             id,
+                            version: r.try_get(10).map_err(db_err)?,
                             status: InstanceStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
                             start: r.try_get(2).map_err(db_err)?,
                             end: r.try_get(3).map_err(db_err)?,
@@ -148,6 +149,40 @@ macro_rules! tx_analytics_impl {
                 sqlx::query("UPDATE step_executions SET work_started_at = $2 WHERE id = $1 AND work_started_at IS NULL")
                     .bind(execution_id).bind(at)
                     .execute(&mut *self.tx).await.map(|_| ()).map_err($crate::error::db_err)
+            }
+
+            async fn task_history(
+                &mut self,
+                team_id: uuid::Uuid,
+                from: chrono::DateTime<chrono::Utc>,
+                to: chrono::DateTime<chrono::Utc>,
+            ) -> orgata_core::Result<Vec<orgata_core::analytics::people::TaskRecord>> {
+                use orgata_core::model::TaskStatus;
+                use sqlx::Row;
+                use $crate::error::{corrupt, db_err};
+                let rows = sqlx::query(
+                    "SELECT t.status, t.assigned_to, t.assigned_role, t.completed_by, t.created_at, e.work_started_at, \
+                     t.completed_at, t.due_date FROM tasks t LEFT JOIN step_executions e ON e.id = t.step_execution_id \
+                     WHERE t.team_id = $1 AND (t.status IN ('open', 'in_progress', 'escalated') \
+                     OR (t.status = 'completed' AND t.completed_at >= $2 AND t.completed_at < $3))",
+                )
+                .bind(team_id).bind(from).bind(to)
+                .fetch_all(&mut *self.tx).await.map_err(db_err)?;
+                rows.iter()
+                    .map(|r| {
+                        let status: String = r.try_get(0).map_err(db_err)?;
+                        Ok(orgata_core::analytics::people::TaskRecord {
+                            status: TaskStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+                            assigned_to: r.try_get(1).map_err(db_err)?,
+                            assigned_role: r.try_get(2).map_err(db_err)?,
+                            completed_by: r.try_get(3).map_err(db_err)?,
+                            created_at: r.try_get(4).map_err(db_err)?,
+                            work_started: r.try_get(5).map_err(db_err)?,
+                            completed_at: r.try_get(6).map_err(db_err)?,
+                            due_date: r.try_get(7).map_err(db_err)?,
+                        })
+                    })
+                    .collect()
             }
         }
     };

@@ -120,6 +120,7 @@ macro_rules! tx_impl {
                     capabilities: capabilities.0,
                     hierarchy_level: get(r, "hierarchy_level")?,
                     reports_to: get(r, "reports_to")?,
+                    hourly_cost: get(r, "hourly_cost")?,
                     created_at: get(r, "created_at")?,
                     updated_at: get(r, "updated_at")?,
                 })
@@ -535,10 +536,10 @@ macro_rules! tx_impl {
 
             // ---------------- business roles ----------------
             async fn insert_role(&mut self, r: &orgata_core::model::Role) -> orgata_core::Result<()> {
-                sqlx::query("INSERT INTO roles (id, team_id, name, description, functions, capabilities, hierarchy_level, reports_to, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                sqlx::query("INSERT INTO roles (id, team_id, name, description, functions, capabilities, hierarchy_level, reports_to, created_at, updated_at, hourly_cost) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
                     .bind(r.id).bind(r.team_id).bind(&r.name).bind(&r.description).bind(sqlx::types::Json(&r.functions)).bind(sqlx::types::Json(&r.capabilities))
-                    .bind(r.hierarchy_level).bind(r.reports_to).bind(r.created_at).bind(r.updated_at)
+                    .bind(r.hierarchy_level).bind(r.reports_to).bind(r.created_at).bind(r.updated_at).bind(r.hourly_cost)
                     .execute(&mut *self.tx).await.map(|_| ()).map_err($crate::error::db_err)
             }
 
@@ -558,10 +559,10 @@ macro_rules! tx_impl {
             }
 
             async fn update_role(&mut self, r: &orgata_core::model::Role) -> orgata_core::Result<()> {
-                sqlx::query("UPDATE roles SET name = $3, description = $4, functions = $5, capabilities = $6, hierarchy_level = $7, reports_to = $8, updated_at = $9 \
+                sqlx::query("UPDATE roles SET name = $3, description = $4, functions = $5, capabilities = $6, hierarchy_level = $7, reports_to = $8, updated_at = $9, hourly_cost = $10 \
                              WHERE team_id = $1 AND id = $2")
                     .bind(r.team_id).bind(r.id).bind(&r.name).bind(&r.description).bind(sqlx::types::Json(&r.functions)).bind(sqlx::types::Json(&r.capabilities))
-                    .bind(r.hierarchy_level).bind(r.reports_to).bind(r.updated_at)
+                    .bind(r.hierarchy_level).bind(r.reports_to).bind(r.updated_at).bind(r.hourly_cost)
                     .execute(&mut *self.tx).await.map(|_| ()).map_err($crate::error::db_err)
             }
 

@@ -13,6 +13,8 @@ pub type Time = DateTime<Utc>;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
     pub id: Uuid,
+    /// The commit the instance is pinned to.
+    pub version: String,
     pub status: InstanceStatus,
     /// When it started (an imported case: its first event).
     pub start: Option<Time>,
@@ -138,6 +140,7 @@ pub(crate) mod fixture {
         use StepStatus::*;
         let case = |n: u128, status, end: Option<i64>, runs| Case {
             id: Uuid::from_u128(n),
+            version: String::new(),
             status,
             start: Some(at(0)),
             end: end.map(at),

@@ -2,11 +2,11 @@
 
 /// A string enum with its wire names, `as_str` and `parse`.
 macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),* $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
         #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
+        pub enum $name { $($(#[$vm])* $variant),* }
 
         impl $name {
             /// The wire name.
@@ -26,6 +26,7 @@ mod audit;
 mod collaboration;
 mod doc;
 mod execution;
+mod insights;
 pub mod lenient;
 mod organization;
 mod playbook;
@@ -39,6 +40,7 @@ pub use audit::*;
 pub use collaboration::*;
 pub use doc::*;
 pub use execution::*;
+pub use insights::*;
 pub use organization::*;
 pub use playbook::*;
 pub use role::*;

@@ -44,6 +44,9 @@ pub struct Role {
     pub capabilities: Vec<RoleCapability>,
     pub hierarchy_level: i64,
     pub reports_to: Option<Uuid>,
+    /// What an hour of this role's work costs (in the team's currency); analytics multiply
+    /// work time by it for `cost_per_execution`.
+    pub hourly_cost: Option<f64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -65,4 +68,7 @@ pub struct RoleInput {
     pub hierarchy_level: i64,
     #[schema(value_type = Option<super::UuidText>)]
     pub reports_to: Option<Uuid>,
+    /// What an hour of this role's work costs (0 to 1,000,000).
+    #[schema(minimum = 0, maximum = 1000000)]
+    pub hourly_cost: Option<f64>,
 }

@@ -11,6 +11,9 @@ use crate::page::{Page, PageRequest};
 use crate::store::Tx;
 use crate::validate;
 
+/// The highest hourly cost a role may have.
+const MAX_HOURLY_COST: f64 = 1_000_000.0;
+
 fn check_input(input: &RoleInput) -> Result<()> {
     let mut v = Violations::new();
     validate::text(&mut v, "/name", &input.name, 1, 200);
@@ -23,6 +26,12 @@ fn check_input(input: &RoleInput) -> Result<()> {
     }
     if !(0..=100).contains(&input.hierarchy_level) {
         v.add("/hierarchy_level", "out_of_range", "must be 0 to 100");
+    }
+    if input
+        .hourly_cost
+        .is_some_and(|c| !(0.0..=MAX_HOURLY_COST).contains(&c))
+    {
+        v.add("/hourly_cost", "out_of_range", "must be 0 to 1000000");
     }
     for (i, f) in input.functions.iter().enumerate() {
         validate::text(&mut v, &format!("/functions/{i}/name"), &f.name, 1, 200);
@@ -154,6 +163,7 @@ impl Services {
             capabilities: input.capabilities,
             hierarchy_level: input.hierarchy_level,
             reports_to: input.reports_to,
+            hourly_cost: input.hourly_cost,
             created_at: now,
             updated_at: now,
         };
@@ -196,6 +206,7 @@ impl Services {
             capabilities: input.capabilities,
             hierarchy_level: input.hierarchy_level,
             reports_to: input.reports_to,
+            hourly_cost: input.hourly_cost,
             updated_at: now(),
             ..current
         };

@@ -86,7 +86,7 @@ pub enum ProcessAnalyticsAnswer {
     All(Vec<ProcessSummary>),
 }
 
-fn query(q: &QueryMap) -> Result<AnalyticsQuery, ApiError> {
+pub(crate) fn query(q: &QueryMap) -> Result<AnalyticsQuery, ApiError> {
     let time = |name: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
         q.text(name)?
             .map(|v| {

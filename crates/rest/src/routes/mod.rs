@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod branches;
 pub mod documents;
+pub mod insights;
 pub mod instances;
 pub mod me;
 pub mod members;

@@ -232,12 +232,13 @@ impl TestApp {
     }
 }
 
-/// An answer: status, headers and the JSON body (Null when it is not JSON).
+/// An answer: status, headers, the JSON body (Null when it is not JSON) and the raw text.
 #[derive(Debug)]
 pub struct Answer {
     pub status: StatusCode,
     pub headers: reqwest::header::HeaderMap,
     pub body: Value,
+    pub text: String,
 }
 
 impl Answer {
@@ -275,6 +276,7 @@ impl Answer {
 pub struct Team {
     pub token: String,
     pub id: String,
+    pub owner_id: String,
 }
 
 impl Team {
@@ -290,6 +292,7 @@ pub async fn team(app: &TestApp) -> Team {
     Team {
         token: owner.token,
         id: owner.team_id.unwrap(),
+        owner_id: owner.id,
     }
 }
 
@@ -334,6 +337,7 @@ impl TestApp {
             status,
             headers,
             body,
+            text,
         }
     }
 
@@ -361,6 +365,7 @@ impl TestApp {
             status,
             headers,
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
         }
     }
 

@@ -1,42 +1,21 @@
-//! Analytics use cases: a playbook's measures and process mining from the team's history, and
-//! importing an event log as the history of a playbook.
+//! Importing an event log as the completed history of a playbook.
 
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::definitions::{Entry, MAIN};
-use super::{Ctx, Services};
+use super::super::definitions::Entry;
+use super::super::{Ctx, Services};
 use crate::access::Permission;
-use crate::analytics::history::Case;
-use crate::analytics::import::{CaseRow, EventRow, HistoryFilter, ImportBatch, RunRow};
-use crate::analytics::mining;
-use crate::analytics::process::{bottlenecks, process_metrics, step_metrics, StepInfo};
+use crate::analytics::import::{CaseRow, EventRow, ImportBatch, RunRow};
 use crate::analytics::spans::spans;
 use crate::analytics::xes::XesTrace;
 use crate::engine::definition::MAX_STEPS;
 use crate::error::{Error, Result, Violations};
 use crate::model::*;
-use crate::store::Tx;
-use crate::versioning::{DefKind, Tree};
-
-/// Which history a measure covers.
-#[derive(Debug, Clone, Default)]
-pub struct AnalyticsQuery {
-    /// Instances started at or after.
-    pub from: Option<DateTime<Utc>>,
-    /// Instances started before.
-    pub to: Option<DateTime<Utc>>,
-    /// Instances pinned to this commit.
-    pub version: Option<String>,
-    /// Instances started from this branch or commit (default `main`).
-    pub branch: Option<String>,
-    /// Only the steps assigned to this business role.
-    pub role: Option<Uuid>,
-}
+use crate::versioning::DefKind;
 
 /// Traces arriving from a door, as it reads an uploaded log.
 #[async_trait]
@@ -60,144 +39,8 @@ pub struct ImportOptions {
 
 /// Rows written per round trip while importing.
 const IMPORT_BATCH_ROWS: usize = 6000;
-/// The most variants listed.
-pub const MAX_VARIANTS: usize = 1000;
 
 impl Services {
-    /// A playbook of `tree` (the team's `main`) with the history `q` selects: its instances
-    /// started in the period (a `to` not after `from` is an empty period), only the runs of the
-    /// steps assigned to `q.role` when one is given.
-    async fn execution_history(
-        &self,
-        tx: &mut dyn Tx,
-        team_id: Uuid,
-        tree: &Tree,
-        process_id: Uuid,
-        q: &AnalyticsQuery,
-    ) -> Result<(PlaybookBody, Vec<Case>, StepInfo)> {
-        let Entry { body, .. } = self
-            .tree_entry::<PlaybookBody>(tx, team_id, tree, DefKind::Playbook, process_id)
-            .await?;
-        let filter = HistoryFilter {
-            playbook_id: process_id,
-            from: q.from,
-            to: q.to,
-            version: q.version.clone(),
-            started_from: q.branch.clone().unwrap_or_else(|| MAIN.to_string()),
-        };
-        let mut cases = tx.history(team_id, &filter).await?;
-        if let Some(role) = q.role {
-            let keep: HashSet<&str> = body
-                .steps
-                .iter()
-                .filter(|s| s.assigned_role == Some(role))
-                .map(|s| s.id.as_str())
-                .collect();
-            for case in &mut cases {
-                case.runs.retain(|r| keep.contains(r.step_id.as_str()));
-            }
-        }
-        let info = StepInfo {
-            names: body
-                .steps
-                .iter()
-                .map(|s| (s.id.clone(), s.name.clone()))
-                .collect(),
-            hourly_cost: HashMap::new(),
-        };
-        Ok((body, cases, info))
-    }
-
-    /// One playbook's history as [`Self::execution_history`] reads it, for a reader of the team.
-    async fn read_execution_history(
-        &self,
-        ctx: &Ctx,
-        team_id: Uuid,
-        process_id: Uuid,
-        q: &AnalyticsQuery,
-    ) -> Result<(PlaybookBody, Vec<Case>, StepInfo)> {
-        let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
-            .await?;
-        let main = self.resolve_ref(tx.as_mut(), team_id, None).await?;
-        self.execution_history(tx.as_mut(), team_id, &main.tree, process_id, q)
-            .await
-    }
-
-    /// `GET /v1/teams/{team_id}/analytics/processes?process_id=`: one playbook's measures.
-    pub async fn process_analytics(
-        &self,
-        ctx: &Ctx,
-        team_id: Uuid,
-        process_id: Uuid,
-        q: &AnalyticsQuery,
-    ) -> Result<ProcessAnalytics> {
-        let (body, cases, info) = self
-            .read_execution_history(ctx, team_id, process_id, q)
-            .await?;
-        let now = self.clock.now();
-        Ok(ProcessAnalytics {
-            process_id,
-            name: body.name,
-            metrics: process_metrics(&cases, &info, now),
-            steps: step_metrics(&cases, &info, now),
-            bottlenecks: bottlenecks(&cases, &info),
-        })
-    }
-
-    /// `GET /v1/teams/{team_id}/analytics/processes`: every playbook on `main` with its
-    /// measures.
-    pub async fn process_summaries(
-        &self,
-        ctx: &Ctx,
-        team_id: Uuid,
-        q: &AnalyticsQuery,
-    ) -> Result<Vec<ProcessSummary>> {
-        let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
-            .await?;
-        let main = self.resolve_ref(tx.as_mut(), team_id, None).await?;
-        let now = self.clock.now();
-        let mut out = Vec::new();
-        for id in main.tree.playbooks.keys() {
-            let (body, cases, info) = self
-                .execution_history(tx.as_mut(), team_id, &main.tree, *id, q)
-                .await?;
-            out.push(ProcessSummary {
-                process_id: *id,
-                name: body.name,
-                metrics: process_metrics(&cases, &info, now),
-            });
-        }
-        Ok(out)
-    }
-
-    /// `GET /v1/teams/{team_id}/analytics/variants?process_id=`: process mining over the
-    /// playbook's finished instances.
-    pub async fn process_mining(
-        &self,
-        ctx: &Ctx,
-        team_id: Uuid,
-        process_id: Uuid,
-        q: &AnalyticsQuery,
-        limit: usize,
-    ) -> Result<ProcessMining> {
-        let (_, cases, _) = self
-            .read_execution_history(ctx, team_id, process_id, q)
-            .await?;
-        let finished: Vec<Case> = cases.into_iter().filter(|c| c.status.is_final()).collect();
-        let (variants, variants_truncated) = mining::variants(&finished, limit);
-        Ok(ProcessMining {
-            process_id,
-            cases: finished.len() as u64,
-            variants,
-            variants_truncated,
-            directly_follows: mining::directly_follows(&finished),
-            service_times: mining::service_times(&finished),
-            cases_per_day: mining::cases_per_day(&finished),
-        })
-    }
-
     /// `POST /v1/teams/{team_id}/analytics/imports`: the traces of an event log become finished
     /// instances of a playbook (discovered from the log's activities unless one is named), with
     /// a completed execution per activity run and every event kept; all in one transaction.

@@ -1,0 +1,3 @@
+-- Analytics: what an hour of a business role's work costs.
+
+ALTER TABLE roles ADD COLUMN hourly_cost DOUBLE PRECISION;
