@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod page;
+pub mod reports;
 pub mod services;
 pub mod store;
 pub mod validate;

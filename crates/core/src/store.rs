@@ -60,7 +60,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// One open transaction. Dropped without `commit`, it rolls back.
 #[async_trait]
-pub trait Tx: DefinitionTx + ExecutionTx + AnalyticsTx + Send {
+pub trait Tx: DefinitionTx + ExecutionTx + AnalyticsTx + ReportTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 
     // --- server keys ---
@@ -479,4 +479,56 @@ pub trait AnalyticsTx: Send {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<crate::analytics::people::TaskRecord>>;
+}
+
+/// Reports, their executions with their outputs, and dashboards.
+#[async_trait]
+pub trait ReportTx: Send {
+    async fn insert_report(&mut self, report: &Report) -> Result<()>;
+    async fn report(&mut self, team_id: Uuid, id: Uuid) -> Result<Option<Report>>;
+    /// Newest first.
+    async fn list_reports(&mut self, team_id: Uuid, page: PageRequest) -> Result<Page<Report>>;
+    async fn update_report(&mut self, report: &Report) -> Result<()>;
+    /// Deletes a report with its executions; false when there was none.
+    async fn delete_report(&mut self, team_id: Uuid, id: Uuid) -> Result<bool>;
+
+    async fn insert_report_execution(&mut self, execution: &ReportExecution) -> Result<()>;
+    async fn report_execution(
+        &mut self,
+        team_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<ReportExecution>>;
+    /// A report's executions, newest first.
+    async fn list_report_executions(
+        &mut self,
+        team_id: Uuid,
+        report_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<ReportExecution>>;
+    /// A report's executions still pending.
+    async fn pending_report_executions(
+        &mut self,
+        team_id: Uuid,
+        report_id: Uuid,
+    ) -> Result<Vec<ReportExecution>>;
+    /// Records how an execution ended, with its output when it completed.
+    async fn finish_report_execution(
+        &mut self,
+        execution: &ReportExecution,
+        output: Option<&[u8]>,
+    ) -> Result<()>;
+    /// A completed execution's output.
+    async fn report_output(&mut self, team_id: Uuid, id: Uuid) -> Result<Option<Vec<u8>>>;
+
+    async fn insert_dashboard(&mut self, dashboard: &Dashboard) -> Result<()>;
+    async fn dashboard(&mut self, team_id: Uuid, id: Uuid) -> Result<Option<Dashboard>>;
+    /// Newest first.
+    async fn list_dashboards(
+        &mut self,
+        team_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<Dashboard>>;
+    async fn update_dashboard(&mut self, dashboard: &Dashboard) -> Result<()>;
+    /// False when there was none.
+    async fn delete_dashboard(&mut self, team_id: Uuid, id: Uuid) -> Result<bool>;
 }

@@ -183,6 +183,18 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(insights::users))
         .routes(routes!(insights::performance))
         .routes(routes!(insights::export))
+        .routes(routes!(reports::list, reports::create))
+        .routes(routes!(reports::get, reports::update, reports::delete))
+        .routes(routes!(reports::executions, reports::run))
+        .routes(routes!(reports::execution))
+        .routes(routes!(reports::output))
+        .routes(routes!(dashboards::list, dashboards::create))
+        .routes(routes!(
+            dashboards::get,
+            dashboards::update,
+            dashboards::delete
+        ))
+        .routes(routes!(dashboards::data))
         // `/playbooks…` serves exactly the routes of `/processes…` (documented once).
         .route(
             "/v1/teams/{team_id}/playbooks",

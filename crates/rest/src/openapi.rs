@@ -45,6 +45,32 @@ pub struct RolePath(
     pub uuid::Uuid,
 );
 
+/// The `report_id` path parameter.
+#[derive(IntoParams)]
+#[into_params(names("report_id"), parameter_in = Path)]
+pub struct ReportPath(
+    /// Report id.
+    pub uuid::Uuid,
+);
+
+/// The `report_id` and `execution_id` path parameters.
+#[derive(IntoParams)]
+#[into_params(names("report_id", "execution_id"), parameter_in = Path)]
+pub struct ReportExecutionPath(
+    /// Report id.
+    pub uuid::Uuid,
+    /// Execution id.
+    pub uuid::Uuid,
+);
+
+/// The `dashboard_id` path parameter.
+#[derive(IntoParams)]
+#[into_params(names("dashboard_id"), parameter_in = Path)]
+pub struct DashboardPath(
+    /// Dashboard id.
+    pub uuid::Uuid,
+);
+
 /// The `name` path parameter of a secret.
 #[derive(IntoParams)]
 #[into_params(names("name"), parameter_in = Path)]

@@ -790,6 +790,289 @@ async fn an_exported_history_imports_back_the_same(app: TestApp) {
     .expect_error(422, "VALIDATION_FAILED");
 }
 
+/// Queues a report and waits for the job runner to write it; returns the finished execution.
+async fn run_report(app: &TestApp, t: &Team, body: Value) -> (Value, Value) {
+    let made = app
+        .post(&t.p("/analytics/reports"), &t.token, body)
+        .await
+        .expect(201);
+    let report = made.data()["report"].clone();
+    let execution = made.data()["execution"]["id"].as_str().unwrap().to_string();
+    let path = t.p(&format!(
+        "/analytics/reports/{}/executions/{execution}",
+        report["id"].as_str().unwrap()
+    ));
+    let done = app
+        .wait_for(&path, &t.token, |e| e["status"] != "pending")
+        .await;
+    (report, done)
+}
+
+/// Reports in every format over an imported history, written by the job runner and kept;
+/// dashboards whose widgets answer the analytics queries.
+async fn reports_and_dashboards(app: TestApp) {
+    let t = team(&app).await;
+    let done = app
+        .upload(
+            &t.p("/analytics/imports?name=Loans"),
+            &t.token,
+            synthetic_log(),
+            "application/xml",
+        )
+        .await
+        .expect(201);
+    let pb = done.data()["playbook_id"].as_str().unwrap().to_string();
+    // A year back covers the log's January.
+    let (report, run) = run_report(
+        &app,
+        &t,
+        json!({"name": "Monthly review", "type": "performance", "format": "json", "period_days": 366}),
+    )
+    .await;
+    assert_eq!(run["status"], "completed", "{run}");
+    assert_eq!(
+        report["sections"],
+        json!(["performance", "processes", "trends", "recommendations"])
+    );
+    let output = |report: &Value, run: &Value| {
+        let path = t.p(&format!(
+            "/analytics/reports/{}/executions/{}/output",
+            report["id"].as_str().unwrap(),
+            run["id"].as_str().unwrap()
+        ));
+        let (app, t) = (&app, &t);
+        async move { app.get(&path, &t.token).await.expect(200) }
+    };
+    let doc = output(&report, &run).await;
+    assert_eq!(doc.headers["content-type"], "application/json");
+    assert_eq!(run["size_bytes"].as_u64().unwrap() as usize, doc.text.len());
+    let sections = doc.body["sections"].as_array().unwrap();
+    let metric = |name: &str| {
+        sections[0]["data"]["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap()["value"]
+            .clone()
+    };
+    assert_eq!(metric("instances_started"), json!(13.0));
+    assert_eq!(sections[1]["data"]["playbooks"][0]["name"], "Loans");
+    assert_eq!(
+        sections[3]["data"]["recommendations"][0]["rule"],
+        "slow_variant"
+    );
+
+    // Every other format, over custom sections.
+    let custom = |format: &str| {
+        json!({"name": "Health check", "type": "custom", "format": format, "period_days": 366,
+               "sections": ["anomalies", "sla", "variants"], "process_id": pb})
+    };
+    let (r, e) = run_report(&app, &t, custom("csv")).await;
+    let csv = output(&r, &e).await;
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        csv.text.starts_with("section,table,row,column,value\n"),
+        "{}",
+        csv.text
+    );
+    // Five anomalies (see findings_of_an_imported_log), each with its kind.
+    let kinds = csv
+        .text
+        .lines()
+        .filter(|l| l.starts_with("anomalies,") && l.contains(",kind,"))
+        .count();
+    assert_eq!(kinds, 5);
+    let (r, e) = run_report(&app, &t, custom("html")).await;
+    let html = output(&r, &e).await.text;
+    assert!(
+        html.starts_with("<!DOCTYPE html>")
+            && html.contains("<h2>Anomalies</h2>")
+            && html.contains("<h2>Process mining</h2>")
+    );
+    assert!(!html.contains("http"), "no outside resources");
+    let (r, e) = run_report(&app, &t, custom("pdf")).await;
+    assert_eq!(e["content_type"], "application/pdf");
+    let pdf = app
+        .client
+        .get(format!(
+            "{}{}",
+            app.base,
+            t.p(&format!(
+                "/analytics/reports/{}/executions/{}/output",
+                r["id"].as_str().unwrap(),
+                e["id"].as_str().unwrap()
+            ))
+        ))
+        .bearer_auth(&t.token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 1000);
+    let (_, e) = run_report(&app, &t, custom("excel")).await;
+    assert_eq!(
+        (
+            &e["status"],
+            e["file_name"].as_str().unwrap().ends_with(".xlsx")
+        ),
+        (&json!("completed"), true)
+    );
+
+    // Refused whole: a preset with sections, process mining without a playbook, a bad cron.
+    for bad in [
+        json!({"name": "x", "type": "operational", "format": "json", "sections": ["users"]}),
+        json!({"name": "x", "type": "custom", "format": "json", "sections": ["variants"]}),
+        json!({"name": "x", "type": "custom", "format": "json", "sections": []}),
+        json!({"name": "x", "type": "operational", "format": "json", "schedule": "0 25 * * *"}),
+        json!({"name": "x", "type": "operational", "format": "json", "period_days": 0}),
+    ] {
+        app.post(&t.p("/analytics/reports"), &t.token, bad)
+            .await
+            .expect_error(422, "VALIDATION_FAILED");
+    }
+    app.post(
+        &t.p("/analytics/reports"),
+        &t.token,
+        json!({"name": "x", "type": "custom", "format": "json", "sections": ["sla"], "process_id": Uuid::nil()}),
+    )
+    .await
+    .expect_error(404, "NOT_FOUND");
+    let all = app
+        .get(&t.p("/analytics/reports"), &t.token)
+        .await
+        .expect(200);
+    assert_eq!(all.body["pagination"]["total_count"], 5);
+
+    // A dashboard: one widget per kind of query.
+    let d = app
+        .post(
+            &t.p("/dashboards"),
+            &t.token,
+            json!({"name": "Ops", "widgets": [
+                {"type": "metric", "title": "Performance", "source": "performance", "period_days": 366,
+                 "position": {"x": 0, "y": 0, "w": 4, "h": 2}},
+                {"type": "heatmap", "title": "Bottlenecks", "source": "processes", "process_id": pb, "period_days": 366,
+                 "position": {"x": 4, "y": 0, "w": 8, "h": 4}},
+                {"id": "paths", "type": "table", "title": "Paths", "source": "variants", "process_id": pb, "period_days": 366,
+                 "position": {"x": 0, "y": 2, "w": 4, "h": 4}}]}),
+        )
+        .await
+        .expect(201);
+    let id = d.data()["id"].as_str().unwrap().to_string();
+    let ids: Vec<&str> = d.data()["widgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["w1", "w2", "paths"]);
+    let data = app
+        .get(&t.p(&format!("/dashboards/{id}/data")), &t.token)
+        .await
+        .expect(200);
+    let w = &data.data()["widgets"];
+    let direct = app
+        .get(
+            &t.p(&format!(
+                "/analytics/processes?process_id={pb}&from=2025-11-22T00:00:00Z"
+            )),
+            &t.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        w[1]["data"]["bottlenecks"][0]["step_id"],
+        direct.data()["bottlenecks"][0]["step_id"]
+    );
+    assert_eq!(w[2]["data"]["cases"], 13);
+    app.put(
+        &t.p(&format!("/dashboards/{id}")),
+        &t.token,
+        json!({"name": "Ops", "widgets": [{"type": "chart", "title": "x", "source": "trends",
+               "position": {"x": 10, "y": 0, "w": 4, "h": 2}}]}),
+    )
+    .await
+    .expect_error(422, "VALIDATION_FAILED");
+    app.delete(&t.p(&format!("/dashboards/{id}")), &t.token)
+        .await
+        .expect(200);
+    app.get(&t.p(&format!("/dashboards/{id}")), &t.token)
+        .await
+        .expect_error(404, "NOT_FOUND");
+}
+
+/// A report on a cron schedule in the team's time zone runs when its time comes, and the next
+/// run is queued.
+async fn scheduled_reports_run_in_the_team_time_zone(app: TestApp, clock: ManualClock) {
+    let t = team(&app).await;
+    app.put(
+        &t.p(""),
+        &t.token,
+        json!({"settings": {"timezone": "Europe/Berlin"}}),
+    )
+    .await
+    .expect(200);
+    let made = app
+        .post(
+            &t.p("/analytics/reports"),
+            &t.token,
+            json!({"name": "Daily", "type": "operational", "format": "html", "schedule": "30 9 * * *"}),
+        )
+        .await
+        .expect(201);
+    // 09:30 in Berlin is 08:30 UTC in March; it is 09:00 UTC now.
+    let report = made.data()["report"].clone();
+    assert_eq!(made.data()["execution"], Value::Null);
+    assert_eq!(report["next_run_at"], "2026-03-03T08:30:00Z");
+    let id = report["id"].as_str().unwrap().to_string();
+    let runs = t.p(&format!("/analytics/reports/{id}/executions"));
+    let queued = app.get(&runs, &t.token).await.expect(200);
+    assert_eq!(queued.data()[0]["status"], "pending");
+    assert_eq!(queued.data()[0]["trigger"], "schedule");
+    clock.advance(Duration::days(1));
+    let done = app
+        .wait_for(&runs, &t.token, |list| {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["status"] == "completed")
+        })
+        .await;
+    let list = done.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{done:#}");
+    let next = list.iter().find(|e| e["status"] == "pending").unwrap();
+    assert_eq!(next["scheduled_for"], "2026-03-04T08:30:00Z");
+    let again = app
+        .get(&t.p(&format!("/analytics/reports/{id}")), &t.token)
+        .await
+        .expect(200);
+    assert_eq!(again.data()["next_run_at"], "2026-03-04T08:30:00Z");
+    // Dropping the schedule cancels the queued run.
+    app.put(
+        &t.p(&format!("/analytics/reports/{id}")),
+        &t.token,
+        json!({"name": "Daily", "type": "operational", "format": "html"}),
+    )
+    .await
+    .expect(200);
+    let after = app.get(&runs, &t.token).await.expect(200);
+    assert!(after
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["status"] != "pending"));
+    app.delete(&t.p(&format!("/analytics/reports/{id}")), &t.token)
+        .await
+        .expect(200);
+    app.get(&runs, &t.token)
+        .await
+        .expect_error(404, "NOT_FOUND");
+}
+
 /// Thirteen cases, one a day from Monday 2026-01-05, each with start and complete events:
 /// cases 0–8 are Apply (10 min) then Book (10 + k min); case 9 is Apply then a 300-minute
 /// Book; cases 10–12 are Apply, Check (60 min), Book (10 min).
@@ -982,7 +1265,10 @@ async fn findings_of_an_imported_log(app: TestApp) {
 }
 
 with_clock_on_both_backends!(
-    start = "2026-03-02T09:00:00Z".parse().unwrap();measures_of_a_history_run_here);
+    start = "2026-03-02T09:00:00Z".parse().unwrap();
+    measures_of_a_history_run_here,
+    scheduled_reports_run_in_the_team_time_zone
+);
 
 both_backends!(
     the_running_example_as_pm4py_measures_it,
@@ -991,4 +1277,5 @@ both_backends!(
     an_import_that_fails_late_keeps_nothing,
     findings_of_an_imported_log,
     an_exported_history_imports_back_the_same,
+    reports_and_dashboards,
 );

@@ -9,6 +9,7 @@ mod sqlite;
 mod tx_analytics;
 mod tx_engine;
 mod tx_impl;
+mod tx_reports;
 
 use std::sync::Arc;
 

@@ -91,3 +91,4 @@ crate::tx_engine_impl!(
 );
 
 crate::tx_analytics_impl!(PgTx, sqlx::Postgres, sqlx::postgres::PgRow);
+crate::tx_reports_impl!(PgTx, sqlx::Postgres, sqlx::postgres::PgRow);

@@ -415,14 +415,16 @@ pub struct TaskFilter {
     pub workable_by: Option<(Uuid, Vec<Uuid>)>,
 }
 
-/// A durable job: an algorithm step's work or a timer.
+/// A durable job: an algorithm step's work, a timer, or a report run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     pub id: Uuid,
     pub team_id: Uuid,
+    /// The instance (for a `report` job: the report).
     pub process_instance_id: Uuid,
+    /// The step execution (for a `report` job: the report execution).
     pub step_execution_id: Uuid,
-    /// `webhook|wait|sla`
+    /// `webhook|wait|sla|report`
     pub kind: String,
     pub run_at: DateTime<Utc>,
     pub attempts: i32,

@@ -71,6 +71,7 @@ impl Services {
                 .await
             }
             "webhook" => self.run_webhook(node, http, job).await,
+            super::reports::REPORT_JOB => self.run_report_job(node, job).await,
             other => Err(Error::internal(format!("unknown job kind {other}"))),
         }
     }

@@ -4,6 +4,7 @@
 mod import;
 mod insights;
 mod people;
+mod sources;
 
 use std::collections::{HashMap, HashSet};
 
@@ -12,6 +13,7 @@ use uuid::Uuid;
 
 pub use import::{ImportOptions, TraceSource};
 pub use insights::MAX_PREDICTIONS;
+pub use sources::SourceScope;
 
 use super::definitions::{Entry, MAIN};
 use super::{Ctx, Services};
@@ -214,14 +216,7 @@ impl Services {
         let h = self
             .read_execution_history(ctx, team_id, process_id, q)
             .await?;
-        let now = self.clock.now();
-        Ok(ProcessAnalytics {
-            process_id,
-            metrics: process_metrics(&h.cases, &h.info, now),
-            steps: step_metrics(&h.cases, &h.info, now),
-            bottlenecks: bottlenecks(&h.cases, &h.info),
-            name: h.body.name,
-        })
+        Ok(analyze(h, self.clock.now()))
     }
 
     /// `GET /v1/teams/{team_id}/analytics/processes`: every playbook on `main` with its
@@ -294,6 +289,17 @@ impl Services {
             cases: h.cases,
             names: h.info.names.into_iter().collect(),
         })
+    }
+}
+
+/// A playbook's measures at `now`.
+fn analyze(h: PlaybookHistory, now: DateTime<Utc>) -> ProcessAnalytics {
+    ProcessAnalytics {
+        process_id: h.id,
+        metrics: process_metrics(&h.cases, &h.info, now),
+        steps: step_metrics(&h.cases, &h.info, now),
+        bottlenecks: bottlenecks(&h.cases, &h.info),
+        name: h.body.name,
     }
 }
 
