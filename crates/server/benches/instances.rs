@@ -12,70 +12,17 @@
 //! `ORGATA_BENCH_CLIENTS` (default 8) set the run. The server and the clients share this
 //! process and its cores, so the figures are a floor for a dedicated server.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use orgata::{SettingArgs, Settings};
-use serde_json::{json, Value};
+use common::{post, register, sqlite_file, start, PgSchema};
 
-struct Server {
-    base: String,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
-}
-
-async fn start(database_url: String, dir: &std::path::Path) -> Server {
-    let settings = Settings::load(&SettingArgs {
-        database_url: Some(database_url),
-        master_key_file: Some(dir.join("master.key")),
-        log: Some("warn".into()),
-        rate_limit_per_minute: Some(10_000_000),
-        rate_limit_burst: Some(10_000_000),
-        auth_rate_limit_per_minute: Some(10_000_000),
-        ..Default::default()
-    })
-    .expect("settings");
-    let router = orgata::app(&settings).await.expect("app starts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(orgata::serve(listener, router, async {
-        let _ = rx.await;
-    }));
-    Server {
-        base,
-        _shutdown: tx,
-    }
-}
-
-async fn post(client: &reqwest::Client, url: &str, token: Option<&str>, body: Value) -> Value {
-    let mut request = client.post(url).json(&body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.expect("request sent");
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "{url}: {status} {body}");
-    body
-}
+use serde_json::json;
 
 /// Registers a team and creates the playbook; returns (token, team path, playbook id).
 async fn prepare(client: &reqwest::Client, base: &str) -> (String, String, String) {
-    let session = post(
-        client,
-        &format!("{base}/v1/auth/register"),
-        None,
-        json!({"email": "bench@example.com", "password": "correct horse battery staple",
-               "display_name": "Bench", "organization_name": "Bench Org", "team_name": "Bench"}),
-    )
-    .await;
-    let token = session["data"]["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let team = format!(
-        "{base}/v1/teams/{}",
-        session["data"]["team"]["id"].as_str().unwrap()
-    );
+    let (token, team) = register(client, base).await;
     let playbook = post(
         client,
         &format!("{team}/processes"),
@@ -194,30 +141,15 @@ fn main() {
         .unwrap();
     runtime.block_on(async {
         println!("instances started and driven to completion through REST (3 requests each)");
-        let dir =
-            std::env::temp_dir().join(format!("orgata-bench-db-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let sqlite = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
+        let (dir, sqlite) = sqlite_file();
         measure("sqlite", sqlite, seconds, clients).await;
         let _ = std::fs::remove_dir_all(&dir);
-        match std::env::var("ORGATA_BENCH_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => {
-                let schema = format!("bench_{}", uuid::Uuid::now_v7().simple());
-                use sqlx::Connection;
-                let mut conn = sqlx::PgConnection::connect(&url).await.expect("PostgreSQL");
-                sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                let sep = if url.contains('?') { '&' } else { '?' };
-                let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-                measure("postgres", scoped, seconds, clients).await;
-                sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
+        match PgSchema::create().await {
+            Some(schema) => {
+                measure("postgres", schema.url.clone(), seconds, clients).await;
+                schema.drop().await;
             }
-            _ => println!("postgres   skipped: set ORGATA_BENCH_POSTGRES_URL to measure it"),
+            None => println!("postgres   skipped: set ORGATA_BENCH_POSTGRES_URL to measure it"),
         }
     });
 }

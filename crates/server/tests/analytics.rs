@@ -928,6 +928,8 @@ async fn reports_and_dashboards(app: TestApp) {
         json!({"name": "x", "type": "custom", "format": "json", "sections": []}),
         json!({"name": "x", "type": "operational", "format": "json", "schedule": "0 25 * * *"}),
         json!({"name": "x", "type": "operational", "format": "json", "period_days": 0}),
+        // 31 February never comes.
+        json!({"name": "x", "type": "operational", "format": "json", "schedule": "0 0 31 2 *"}),
     ] {
         app.post(&t.p("/analytics/reports"), &t.token, bad)
             .await
@@ -1210,6 +1212,15 @@ async fn findings_of_an_imported_log(app: TestApp) {
     assert!((recs[0]["evidence"]["ratio"].as_f64().unwrap() - 4800.0 / 1470.0).abs() < 1e-9);
     assert_eq!(recs[0]["process_name"], "Loans");
 
+    // Times outside the years 1 to 9999 are refused, not computed with.
+    for far in ["-262144-01-01T00:00:00", "%2B10000-01-01T00:00:00Z"] {
+        app.get(
+            &t.p(&format!("/analytics/trends?period=week&from={far}")),
+            &t.token,
+        )
+        .await
+        .expect_error(400, "BAD_REQUEST");
+    }
     // Weekly: 7 completions in the week of 5 January, 6 in the next.
     let w = get(format!(
         "/analytics/trends?process_id={pb}&period=week&to=2026-01-18T00:00:00Z"
@@ -1227,8 +1238,9 @@ async fn findings_of_an_imported_log(app: TestApp) {
     ))
     .await;
     let ct = &d["trends"][1];
-    assert_eq!(ct["points"].as_array().unwrap().len(), 14);
-    assert_eq!(ct["points"][13]["value"], Value::Null);
+    // 5 to 17 January: 18 January begins at `to`.
+    assert_eq!(ct["points"].as_array().unwrap().len(), 13);
+    assert_eq!(ct["points"][12]["value"], json!(4800.0));
 
     // A new instance: Apply, Check and Book are all ready at once (a discovered playbook has
     // no dependencies), so it ends when Check does, 60 minutes on, unless Book takes 300.

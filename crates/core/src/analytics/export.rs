@@ -71,20 +71,11 @@ impl Export {
 
     /// A file name for the document.
     pub fn file_name(&self) -> String {
-        let stem: String = self
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect();
-        let stem = stem.trim_matches('-');
-        let stem = if stem.is_empty() { "history" } else { stem };
-        format!("{stem}.{}", self.format.as_str())
+        format!(
+            "{}.{}",
+            crate::reports::file_stem(&self.name, "history"),
+            self.format.as_str()
+        )
     }
 
     fn header(&self) -> String {

@@ -185,12 +185,17 @@ pub fn recommend(f: &ProcessFacts) -> Vec<Recommendation> {
             );
         }
     }
-    out.sort_by_key(|r| match r.priority {
+    by_priority(&mut out);
+    out
+}
+
+/// Most urgent first, keeping the order within a priority.
+pub fn by_priority(list: &mut [Recommendation]) {
+    list.sort_by_key(|r| match r.priority {
         RecommendationPriority::High => 0,
         RecommendationPriority::Medium => 1,
         RecommendationPriority::Low => 2,
     });
-    out
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! whether it is real.
 //!
 //! Method. Completed instances are counted in the period (UTC day, or ISO week from Monday)
-//! their last event falls in; every period from `from` to `to` is a point, empty ones
-//! included (throughput 0, cycle time absent). The slope is Theil–Sen's (median of pairwise
+//! their last event falls in; every period from the one holding `from` to the one holding the
+//! last instant before `to` is a point, empty ones included (throughput 0, cycle time absent);
+//! the first and last periods may be partial. The slope is Theil–Sen's (median of pairwise
 //! slopes, in the metric's unit per period) over the points that have a value; significance is
 //! the Mann–Kendall test (normal approximation with tie correction, continuity-corrected,
 //! two-sided) at [`SIGNIFICANCE_LEVEL`]. A trend is `increasing` or `decreasing` only when
@@ -37,16 +38,16 @@ fn step(period: TrendPeriod) -> Duration {
     }
 }
 
-/// The periods from the one holding `from` to the one holding `to` (inclusive), at most
-/// [`MAX_PERIODS`] of them, the most recent kept.
+/// The periods from the one holding `from` to the one holding the last instant before `to`,
+/// at most [`MAX_PERIODS`] of them, the most recent kept. The first and last may be partial.
 pub fn periods(from: Time, to: Time, period: TrendPeriod) -> Vec<NaiveDate> {
-    let (first, last) = (
-        period_start(from.date_naive(), period),
-        period_start(to.date_naive(), period),
-    );
-    if last < first {
+    if to <= from {
         return Vec::new();
     }
+    let (first, last) = (
+        period_start(from.date_naive(), period),
+        period_start((to - Duration::nanoseconds(1)).date_naive(), period),
+    );
     let n = ((last - first).num_days() / step(period).num_days() + 1).min(MAX_PERIODS);
     (0..n)
         .map(|i| last - step(period) * (n - 1 - i) as i32)
@@ -149,11 +150,13 @@ mod tests {
             period_start(wed, TrendPeriod::Week),
             NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
         );
-        assert_eq!(periods(day(4, 0), day(16, 0), TrendPeriod::Week).len(), 3);
+        // 16 March is a Monday: its week begins at `to`, outside [from, to).
+        assert_eq!(periods(day(4, 0), day(16, 0), TrendPeriod::Week).len(), 2);
+        assert_eq!(periods(day(4, 0), day(16, 1), TrendPeriod::Week).len(), 3);
         assert!(periods(day(5, 0), day(4, 0), TrendPeriod::Day).is_empty());
         let long = periods(
             day(1, 0) - Duration::days(5000),
-            day(1, 0),
+            day(1, 1),
             TrendPeriod::Day,
         );
         assert_eq!(long.len() as i64, MAX_PERIODS);
@@ -172,12 +175,12 @@ mod tests {
                 cases.push(done(n, day(d, 8), day(d, 8 + d)));
             }
         }
-        let t = trends(&cases, TrendPeriod::Day, day(1, 0), day(6, 0));
+        let t = trends(&cases, TrendPeriod::Day, day(1, 0), day(7, 0));
         let (throughput, cycle) = (&t[0], &t[1]);
         assert_eq!(
             throughput.points.len(),
             6,
-            "the day `to` falls on is a period"
+            "days 1 to 6; day 7 begins at `to`"
         );
         // Day 6 has no completion: throughput 0, cycle time absent.
         assert_eq!(throughput.points[5].value, Some(0.0));

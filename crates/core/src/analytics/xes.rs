@@ -5,7 +5,7 @@
 
 use std::io::BufRead;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use serde_json::{Map, Value};
@@ -269,8 +269,13 @@ impl<R: BufRead> XesReader<R> {
     }
 }
 
-/// Parses an XES `xs:dateTime`; one without a zone is taken as UTC.
+/// Parses an XES `xs:dateTime`; one without a zone is taken as UTC. Years outside 1–9999
+/// are refused: both backends store and order them alike only within that range.
 pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    parse_any_timestamp(text).filter(|t| (1..=9999).contains(&t.year()))
+}
+
+fn parse_any_timestamp(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }

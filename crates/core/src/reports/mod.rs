@@ -50,6 +50,23 @@ pub fn section_title(source: AnalyticsSource) -> &'static str {
     }
 }
 
+/// A file name stem for `name`: ASCII letters and digits lowercased, anything else a dash
+/// (`fallback` when nothing is left).
+pub fn file_stem(name: &str, fallback: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stem = stem.trim_matches('-');
+    if stem.is_empty() { fallback } else { stem }.to_string()
+}
+
 /// A time as reports print it.
 pub(crate) fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()

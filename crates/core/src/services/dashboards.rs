@@ -5,16 +5,13 @@ use std::collections::HashSet;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::analytics::SourceScope;
+use super::analytics::{SourceScope, DEFAULT_PERIOD_DAYS};
 use super::{Ctx, Services};
 use crate::access::Permission;
 use crate::error::{Error, Result, Violations};
 use crate::model::*;
 use crate::page::{Page, PageRequest};
 use crate::store::Tx;
-
-/// Days a widget covers by default.
-const DEFAULT_PERIOD_DAYS: i64 = 30;
 
 /// Checks a dashboard and gives each widget without an id one.
 fn check_input(input: &mut DashboardInput, v: &mut Violations) {

@@ -1,12 +1,14 @@
 //! Reports: definitions, executions run by the durable job runner (now, or on a cron schedule
 //! in the team's time zone), and their kept outputs. A `report` job's
-//! `process_instance_id` is the report and its `step_execution_id` the execution it runs.
+//! `process_instance_id` is the report and its `step_execution_id` the execution it runs. A run
+//! that fails is tried again with backoff up to three times; one that fails because its
+//! creator or team is gone, or lost access, fails at once and ends the report's schedule.
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::analytics::SourceScope;
+use super::analytics::{SourceScope, DEFAULT_PERIOD_DAYS};
 use super::instances::Driver;
 use super::{Actor, Credential, Ctx, Services};
 use crate::access::Permission;
@@ -18,8 +20,6 @@ use crate::store::{RequestMeta, Tx};
 
 /// The job kind that runs a report execution.
 pub const REPORT_JOB: &str = "report";
-/// Days a report covers by default.
-const DEFAULT_PERIOD_DAYS: i64 = 30;
 /// Attempts at one execution before it fails.
 const REPORT_ATTEMPTS: i32 = 3;
 
@@ -56,6 +56,12 @@ fn check_input(input: &ReportInput, v: &mut Violations) -> Vec<AnalyticsSource> 
             v.add("/schedule", "too_long", "must have at most 200 characters");
         } else if let Err(e) = schedule::parse(s) {
             v.add("/schedule", "invalid_schedule", &e);
+        } else if schedule::next_run(s, "UTC", chrono::Utc::now()).is_none() {
+            v.add(
+                "/schedule",
+                "never_runs",
+                "the schedule has no next time to run",
+            );
         }
     }
     let sections = match input.report_type {
@@ -524,23 +530,12 @@ impl Services {
         };
         let bytes = render(&data, report.format)?;
         let stamp = now.format("%Y%m%d-%H%M%S");
-        let stem: String = report
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect();
         Ok((
             ReportOutput {
                 content_type: report.format.content_type().into(),
                 file_name: format!(
                     "{}-{stamp}.{}",
-                    stem.trim_matches('-'),
+                    crate::reports::file_stem(&report.name, "report"),
                     report.format.extension()
                 ),
                 bytes,
@@ -571,6 +566,29 @@ impl Services {
             return tx.commit().await;
         }
         let written = self.write_report(&report).await;
+        // The creator or the team gone, or access lost: trying again cannot help.
+        let lasting = |e: &Error| {
+            matches!(
+                e.code(),
+                crate::ErrorCode::NotFound | crate::ErrorCode::Forbidden
+            )
+        };
+        if let Err(e) = &written {
+            if job.attempts < job.max_attempts && !lasting(e) {
+                let backoff = 2i64.pow(job.attempts.clamp(0, 10) as u32) * 15;
+                let mut tx = self.store.begin().await?;
+                tx.retry_job(
+                    job.id,
+                    node,
+                    self.clock.now() + Duration::seconds(backoff),
+                    job.attempts,
+                    &e.to_string(),
+                )
+                .await?;
+                return tx.commit().await;
+            }
+        }
+        let stop_schedule = written.as_ref().is_err_and(lasting);
         let mut tx = self.store.begin().await?;
         if !tx.finish_job(job.id, node, "done").await? {
             return Ok(()); // another node took over the lease; its run counts
@@ -595,6 +613,10 @@ impl Services {
             .await?;
         if execution.trigger == ReportTrigger::Schedule {
             if let Some(mut current) = tx.report(report.team_id, report.id).await? {
+                if stop_schedule {
+                    // It would fail the same way every time: the schedule ends here.
+                    current.schedule = None;
+                }
                 let after = execution.scheduled_for.max(self.clock.now());
                 self.schedule_next(tx.as_mut(), &mut current, after).await?;
                 tx.update_report(&current).await?;

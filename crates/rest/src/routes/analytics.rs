@@ -92,7 +92,7 @@ pub(crate) fn query(q: &QueryMap) -> Result<AnalyticsQuery, ApiError> {
             .map(|v| {
                 orgata_core::analytics::xes::parse_timestamp(&v).ok_or_else(|| {
                     ApiError(Error::bad_request(format!(
-                        "{name} must be an RFC 3339 date-time"
+                        "{name} must be an RFC 3339 date-time in the years 1 to 9999"
                     )))
                 })
             })

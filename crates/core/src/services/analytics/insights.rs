@@ -10,7 +10,7 @@ use crate::analytics::anomalies::anomalies;
 use crate::analytics::history::Case;
 use crate::analytics::predict::{self, Graph, Progress, StepModel};
 use crate::analytics::process::{bottlenecks, step_metrics};
-use crate::analytics::recommend::{recommend, ProcessFacts, StepRole};
+use crate::analytics::recommend::{by_priority, recommend, ProcessFacts, StepRole};
 use crate::analytics::trends::{trends, SIGNIFICANCE_LEVEL};
 use crate::analytics::{mining, people::RoleHolders};
 use crate::error::{Error, Result};
@@ -47,15 +47,6 @@ fn started_in(case: &Case, q: &AnalyticsQuery) -> bool {
     }
 }
 
-/// The query without its period: trends select by completion, not by start.
-fn all_time(q: &AnalyticsQuery) -> AnalyticsQuery {
-    AnalyticsQuery {
-        from: None,
-        to: None,
-        ..q.clone()
-    }
-}
-
 impl Services {
     /// `GET /v1/teams/{team_id}/analytics/trends`: throughput and cycle time per period of one
     /// playbook, or of every playbook on `main` together.
@@ -70,7 +61,7 @@ impl Services {
         let mut tx = self.store.read().await?;
         let scope = self.history_scope(tx.as_mut(), ctx, team_id, q).await?;
         let histories = self
-            .execution_histories(tx.as_mut(), &scope, process_id, &all_time(q))
+            .execution_histories(tx.as_mut(), &scope, process_id, &q.all_time())
             .await?;
         let cases: Vec<Case> = histories.into_iter().flat_map(|h| h.cases).collect();
         let refs: Vec<&Case> = cases.iter().collect();
@@ -136,52 +127,53 @@ impl Services {
             None => process_id,
         };
         let now = self.clock.now();
-        let mut predictions = Vec::new();
-        for h in self
+        let histories = self
             .execution_histories(tx.as_mut(), &scope, process_id, q)
-            .await?
-        {
-            let mut running: Vec<&Case> = h
-                .cases
-                .iter()
-                .filter(|c| !c.status.is_final())
-                .filter(|c| instance_id.is_none_or(|id| id == c.id))
-                .collect();
-            if running.is_empty() {
-                continue;
+            .await?;
+        // The oldest running instances of every playbook together, at most `limit`.
+        let mut running: Vec<(usize, &Case)> = histories
+            .iter()
+            .enumerate()
+            .flat_map(|(i, h)| h.cases.iter().map(move |c| (i, c)))
+            .filter(|(_, c)| !c.status.is_final())
+            .filter(|(_, c)| instance_id.is_none_or(|id| id == c.id))
+            .collect();
+        running.sort_by_key(|(_, c)| (c.start, c.id));
+        running.truncate(limit);
+        let mut predictions = Vec::with_capacity(running.len());
+        let mut learned: HashMap<usize, (StepModel, IntervalCoverage, Graph)> = HashMap::new();
+        let mut graphs: HashMap<(usize, &str), Graph> = HashMap::new();
+        for (i, case) in running {
+            let h = &histories[i];
+            let (model, coverage, main_graph) = &*learned.entry(i).or_insert_with(|| {
+                let main_graph = graph_of(&h.body);
+                let coverage = predict::coverage(&main_graph, &h.cases);
+                (StepModel::learn(&h.cases), coverage, main_graph)
+            });
+            let key = (i, case.version.as_str());
+            if let std::collections::hash_map::Entry::Vacant(slot) = graphs.entry(key) {
+                let g = if case.version.is_empty() {
+                    main_graph.clone()
+                } else {
+                    graph_of(
+                        &self
+                            .pinned_definition(tx.as_mut(), team_id, h.id, &case.version)
+                            .await?
+                            .body,
+                    )
+                };
+                slot.insert(g);
             }
-            running.sort_by_key(|c| (c.start, c.id));
-            running.truncate(limit.saturating_sub(predictions.len()));
-            let main_graph = graph_of(&h.body);
-            let coverage = predict::coverage(&main_graph, &h.cases);
-            let model = StepModel::learn(&h.cases);
-            let mut graphs: HashMap<&str, Graph> = HashMap::new();
-            for case in running {
-                if !graphs.contains_key(case.version.as_str()) {
-                    let g = if case.version.is_empty() {
-                        main_graph.clone()
-                    } else {
-                        graph_of(
-                            &self
-                                .pinned_definition(tx.as_mut(), team_id, h.id, &case.version)
-                                .await?
-                                .body,
-                        )
-                    };
-                    graphs.insert(&case.version, g);
-                }
-                let graph = &graphs[case.version.as_str()];
-                predictions.push(predict_one(&h, case, graph, &model, &coverage, now));
-            }
-            if predictions.len() >= limit {
-                break;
-            }
+            predictions.push(predict_one(h, case, &graphs[&key], model, coverage, now));
         }
         if let (Some(id), true) = (instance_id, predictions.is_empty()) {
             return Err(Error::invalid(
                 "/instance_id",
                 "not_running",
-                format!("instance {id} is finished; only running instances are predicted"),
+                format!(
+                    "instance {id} is not running in the selected history (it is finished, or \
+                     started from another branch or outside the period)"
+                ),
             ));
         }
         Ok(PredictionReport {
@@ -205,7 +197,7 @@ impl Services {
         let now = self.clock.now();
         let mut recommendations = Vec::new();
         for h in self
-            .execution_histories(tx.as_mut(), &scope, process_id, &all_time(q))
+            .execution_histories(tx.as_mut(), &scope, process_id, &q.all_time())
             .await?
         {
             let cases: Vec<&Case> = h.cases.iter().collect();
@@ -250,11 +242,7 @@ impl Services {
                 roles: &roles,
             }));
         }
-        recommendations.sort_by_key(|r| match r.priority {
-            RecommendationPriority::High => 0,
-            RecommendationPriority::Medium => 1,
-            RecommendationPriority::Low => 2,
-        });
+        by_priority(&mut recommendations);
         Ok(RecommendationReport {
             process_id,
             recommendations,

@@ -44,7 +44,19 @@ pub struct AnalyticsQuery {
     pub role: Option<Uuid>,
 }
 
+/// The days before now a measure covers when a query names no period.
+pub const DEFAULT_PERIOD_DAYS: i64 = 30;
+
 impl AnalyticsQuery {
+    /// The query without its period.
+    pub(crate) fn all_time(&self) -> AnalyticsQuery {
+        AnalyticsQuery {
+            from: None,
+            to: None,
+            ..self.clone()
+        }
+    }
+
     /// 422 for a `version` that is not a commit id or a `branch` that is no branch or commit.
     fn check(&self) -> Result<()> {
         let mut v = crate::error::Violations::new();

@@ -3,16 +3,13 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::{summarize, AnalyticsQuery};
+use super::{summarize, AnalyticsQuery, DEFAULT_PERIOD_DAYS};
 use crate::analytics::history::Case;
 use crate::analytics::people::people;
 use crate::analytics::process::{process_metrics, StepInfo};
 use crate::error::Result;
 use crate::model::*;
 use crate::services::{Ctx, Services};
-
-/// The period measured when a query names none: the 30 days before now.
-pub const DEFAULT_PERIOD_DAYS: i64 = 30;
 
 /// The period of a query: `[from, to)`, by default the last [`DEFAULT_PERIOD_DAYS`] days.
 fn period(q: &AnalyticsQuery, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
@@ -51,13 +48,8 @@ impl Services {
             .await?
             .items;
         let roles = self.role_holders(tx.as_mut(), &scope).await?;
-        let everything = AnalyticsQuery {
-            from: None,
-            to: None,
-            ..q.clone()
-        };
         let instances_completed = self
-            .execution_histories(tx.as_mut(), &scope, None, &everything)
+            .execution_histories(tx.as_mut(), &scope, None, &q.all_time())
             .await?
             .iter()
             .flat_map(|h| &h.cases)
@@ -101,11 +93,25 @@ impl Services {
         let histories = self
             .execution_histories(tx.as_mut(), &scope, None, &in_period)
             .await?;
+        // Every playbook together: step ids are qualified by their playbook, so each run is
+        // priced at its own step's role cost.
         let mut all_cases = Vec::new();
         let mut info = StepInfo::default();
         for h in &histories {
-            all_cases.extend(h.cases.iter().cloned());
-            info.hourly_cost.extend(h.info.hourly_cost.clone());
+            let qualify = |step: &str| format!("{}/{step}", h.id);
+            for case in &h.cases {
+                let mut case = case.clone();
+                for run in &mut case.runs {
+                    run.step_id = qualify(&run.step_id);
+                }
+                all_cases.push(case);
+            }
+            info.hourly_cost.extend(
+                h.info
+                    .hourly_cost
+                    .iter()
+                    .map(|(step, cost)| (qualify(step), *cost)),
+            );
         }
         let overall = process_metrics(&all_cases, &info, now);
         let tasks = tx.task_history(team_id, from, to).await?;
