@@ -653,6 +653,8 @@ async fn findings_of_the_history_run_here(
 
     // A fourth instance, just started: a took 30 or 100 minutes (ready to done) and b 70 or
     // 20, so it ends 50, 100, 120 or 170 minutes from now, each a quarter of the time.
+    // (The reads above left this history cached; starting an instance moves the team's chain,
+    // so the next read loads it again and sees the new instance.)
     let i4 = start_instance(app, t, pb).await;
     let p = get(format!("/analytics/predictions?instance_id={i4}")).await;
     let one = &p["predictions"][0];

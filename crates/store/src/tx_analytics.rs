@@ -19,7 +19,7 @@ macro_rules! tx_analytics_impl {
                 use $crate::error::{corrupt, db_err};
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "SELECT i.id, i.status, i.start_time, i.end_time, e.step_id, e.status, e.start_time, \
-                     e.work_started_at, e.end_time, e.due_at, i.playbook_version \
+                     e.work_started_at, e.end_time, e.due_at, i.playbook_version, e.id \
                      FROM process_instances i LEFT JOIN step_executions e ON e.process_instance_id = i.id \
                      WHERE i.team_id = ",
                 );
@@ -34,12 +34,16 @@ macro_rules! tx_analytics_impl {
                     q.push(" AND i.playbook_version = ").push_bind(version.clone());
                 }
                 q.push(" AND i.started_from = ").push_bind(filter.started_from.clone());
-                q.push(" ORDER BY i.id, e.id");
+                // No ORDER BY: rows are grouped by case here, and sorting a million rows in the
+                // database would cost more than the grouping.
                 let rows = q.build().fetch_all(&mut *self.tx).await.map_err(db_err)?;
                 let mut cases: Vec<Case> = Vec::new();
+                let mut at: std::collections::HashMap<uuid::Uuid, usize> = std::collections::HashMap::new();
                 for r in &rows {
                     let id: uuid::Uuid = r.try_get(0).map_err(db_err)?;
-                    if cases.last().is_none_or(|c| c.id != id) {
+                    let index = match at.get(&id) {
+                        Some(i) => *i,
+                        None => {
                         let status: String = r.try_get(1).map_err(db_err)?;
                         cases.push(Case {
                             id,
@@ -49,15 +53,20 @@ macro_rules! tx_analytics_impl {
                             end: r.try_get(3).map_err(db_err)?,
                             runs: Vec::new(),
                         });
-                    }
+                        at.insert(id, cases.len() - 1);
+                        cases.len() - 1
+                        }
+                    };
                     let step_id: Option<String> = r.try_get(4).map_err(db_err)?;
                     let Some(step_id) = step_id else { continue };
                     let status: String = r.try_get(5).map_err(db_err)?;
                     let ready: Option<chrono::DateTime<chrono::Utc>> = r.try_get(6).map_err(db_err)?;
                     let claimed: Option<chrono::DateTime<chrono::Utc>> = r.try_get(7).map_err(db_err)?;
                     let end: Option<chrono::DateTime<chrono::Utc>> = r.try_get(8).map_err(db_err)?;
-                    if let Some(case) = cases.last_mut() {
+                    {
+                        let case = &mut cases[index];
                         case.runs.push(Run {
+                            id: r.try_get(11).map_err(db_err)?,
                             step_id,
                             status: StepStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
                             ready,
@@ -68,6 +77,7 @@ macro_rules! tx_analytics_impl {
                         });
                     }
                 }
+                cases.sort_by_key(|c| c.id);
                 for case in &mut cases {
                     case.sort_runs();
                 }

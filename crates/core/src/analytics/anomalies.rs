@@ -157,6 +157,7 @@ mod tests {
             start: Some(at(0)),
             end: Some(at(minutes)),
             runs: vec![Run {
+                id: Uuid::from_u128(n),
                 step_id: "a".into(),
                 status: StepStatus::Completed,
                 ready: Some(at(0)),

@@ -20,7 +20,7 @@ pub struct Export {
     pub format: ExportFormat,
     /// The playbook's name: the log's `concept:name`.
     pub name: String,
-    pub cases: Vec<Case>,
+    pub cases: std::sync::Arc<Vec<Case>>,
     /// Step id → step name.
     pub names: HashMap<String, String>,
 }
@@ -166,7 +166,7 @@ mod tests {
         Export {
             format,
             name: "Claims & <Co>".into(),
-            cases: cases(),
+            cases: std::sync::Arc::new(cases()),
             names: HashMap::from([("a".into(), "Apply, \"now\"".into())]),
         }
         .into_chunks()

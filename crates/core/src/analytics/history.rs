@@ -27,6 +27,8 @@ pub struct Case {
 /// One execution of one step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
+    /// The step execution's id (orders runs that finished at the same moment).
+    pub id: Uuid,
     pub step_id: String,
     pub status: StepStatus,
     /// When its dependencies had finished and it became ready.
@@ -89,7 +91,7 @@ impl Case {
     /// Sorts the runs into the order the analytics assume (by finish, open ones last).
     pub fn sort_runs(&mut self) {
         self.runs.sort_by(|a, b| {
-            (a.end.is_none(), a.end, a.ready).cmp(&(b.end.is_none(), b.end, b.ready))
+            (a.end.is_none(), a.end, a.ready, a.id).cmp(&(b.end.is_none(), b.end, b.ready, b.id))
         });
     }
 }
@@ -120,6 +122,7 @@ pub(crate) mod fixture {
     ) -> Run {
         let (ready, claim, end) = times;
         Run {
+            id: Uuid::now_v7(),
             step_id: step.into(),
             status,
             ready: Some(at(ready)),

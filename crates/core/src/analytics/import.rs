@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::history::Time;
 
 /// Which history to read: one playbook's instances, optionally narrowed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct HistoryFilter {
     pub playbook_id: Uuid,
     /// Instances started at or after.

@@ -26,7 +26,7 @@ pub fn path(case: &Case) -> Vec<&str> {
 
 /// Distinct paths with how many cases took each and their cycle times, most frequent first
 /// (ties by path), at most `limit`; the flag says whether some were left out.
-pub fn variants(cases: &[Case], limit: usize) -> (Vec<Variant>, bool) {
+pub fn variants(cases: &[&Case], limit: usize) -> (Vec<Variant>, bool) {
     let mut groups: HashMap<Vec<&str>, Vec<f64>> = HashMap::new();
     let mut counts: HashMap<Vec<&str>, u64> = HashMap::new();
     for case in cases {
@@ -55,7 +55,7 @@ pub fn variants(cases: &[Case], limit: usize) -> (Vec<Variant>, bool) {
 
 /// The directly-follows graph: for consecutive steps of a path, how often and how long from
 /// one's completion to the next's; with the steps paths start and end with.
-pub fn directly_follows(cases: &[Case]) -> FollowsGraph {
+pub fn directly_follows(cases: &[&Case]) -> FollowsGraph {
     let mut times: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
     let mut starts: BTreeMap<&str, u64> = BTreeMap::new();
     let mut ends: BTreeMap<&str, u64> = BTreeMap::new();
@@ -102,7 +102,7 @@ pub fn directly_follows(cases: &[Case]) -> FollowsGraph {
 }
 
 /// The mean service time of each step (start of work to end), by step id.
-pub fn service_times(cases: &[Case]) -> Vec<StepDuration> {
+pub fn service_times(cases: &[&Case]) -> Vec<StepDuration> {
     let mut by_step: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for run in cases.iter().flat_map(|c| &c.runs).filter(|r| r.happened()) {
         if let Some(w) = run.work() {
@@ -119,7 +119,7 @@ pub fn service_times(cases: &[Case]) -> Vec<StepDuration> {
 }
 
 /// How many cases started on each day (UTC), oldest first.
-pub fn cases_per_day(cases: &[Case]) -> Vec<DayCount> {
+pub fn cases_per_day(cases: &[&Case]) -> Vec<DayCount> {
     let mut days: BTreeMap<NaiveDate, u64> = BTreeMap::new();
     for start in cases.iter().filter_map(|c| c.start) {
         *days.entry(start.date_naive()).or_default() += 1;
@@ -138,9 +138,13 @@ mod tests {
         cases().into_iter().take(2).collect()
     }
 
+    fn refs(cases: &[Case]) -> Vec<&Case> {
+        cases.iter().collect()
+    }
+
     #[test]
     fn variants_and_the_graph_by_hand() {
-        let (v, truncated) = variants(&finished(), 10);
+        let (v, truncated) = variants(&refs(&finished()), 10);
         assert!(!truncated);
         assert_eq!(v.len(), 1);
         assert_eq!(
@@ -148,7 +152,7 @@ mod tests {
             (vec!["a".to_string(), "b".to_string()], 2, 1.0)
         );
         assert_eq!(v[0].duration.mean.unwrap().value, 4800.0);
-        let g = directly_follows(&finished());
+        let g = directly_follows(&refs(&finished()));
         assert_eq!(g.edges.len(), 1);
         let e = &g.edges[0];
         // a done at 30 → b done at 100; a at 40 → b at 60.
@@ -158,9 +162,9 @@ mod tests {
             (g.start_steps[0].count, g.end_steps[0].step_id.as_str()),
             (2, "b")
         );
-        let s = service_times(&finished());
+        let s = service_times(&refs(&finished()));
         assert_eq!((s[0].mean.value, s[1].mean.value), (1200.0, 2400.0));
-        let days = cases_per_day(&cases());
+        let days = cases_per_day(&refs(&cases()));
         assert_eq!((days[0].date, days[0].count), (at(0).date_naive(), 4));
     }
 
@@ -170,7 +174,7 @@ mod tests {
         c[0].runs[0].status = crate::model::StepStatus::Skipped;
         assert_eq!(path(&c[0]), ["b"]);
         assert_eq!(path(&c[2]), Vec::<&str>::new());
-        let (v, truncated) = variants(&c, 1);
+        let (v, truncated) = variants(&refs(&c), 1);
         assert!(truncated);
         assert_eq!(
             v[0].count, 2,

@@ -326,6 +326,7 @@ mod tests {
 
     fn run(step: &str, ready: i64, end: Option<i64>) -> Run {
         Run {
+            id: Uuid::now_v7(),
             step_id: step.into(),
             status: if end.is_some() {
                 StepStatus::Completed

@@ -55,12 +55,17 @@ pub fn periods(from: Time, to: Time, period: TrendPeriod) -> Vec<NaiveDate> {
 }
 
 /// Throughput and cycle-time trends of the completed instances that finished in `[from, to)`.
-pub fn trends(cases: &[Case], period: TrendPeriod, from: Time, to: Time) -> Vec<Trend> {
+pub fn trends<'a>(
+    cases: impl IntoIterator<Item = &'a Case>,
+    period: TrendPeriod,
+    from: Time,
+    to: Time,
+) -> Vec<Trend> {
     let starts = periods(from, to, period);
     let mut by_period: BTreeMap<NaiveDate, Vec<f64>> =
         starts.iter().map(|d| (*d, Vec::new())).collect();
     for case in cases
-        .iter()
+        .into_iter()
         .filter(|c| c.status == InstanceStatus::Completed)
     {
         let (Some(end), Some(cycle)) = (case.end, case.cycle_time()) else {

@@ -204,6 +204,7 @@ pub struct Services {
     /// Pinned definitions by (team, playbook, commit): commits never change, so every command
     /// on an instance reuses the one read when it was first needed.
     pinned: definitions::PinnedCache,
+    history: analytics::HistoryCache,
 }
 
 impl std::fmt::Debug for Services {
@@ -247,6 +248,7 @@ impl Services {
             login_guard: LoginGuard::default(),
             clock: Arc::new(crate::clock::SystemClock),
             pinned: Default::default(),
+            history: Default::default(),
         })
     }
 

@@ -63,14 +63,13 @@ impl Services {
         let histories = self
             .execution_histories(tx.as_mut(), &scope, process_id, &q.all_time())
             .await?;
-        let cases: Vec<Case> = histories.into_iter().flat_map(|h| h.cases).collect();
-        let refs: Vec<&Case> = cases.iter().collect();
-        let (from, to) = trend_range(&refs, q, self.clock.now());
+        let cases: Vec<&Case> = histories.iter().flat_map(|h| h.cases.iter()).collect();
+        let (from, to) = trend_range(&cases, q, self.clock.now());
         Ok(TrendAnalysis {
             process_id,
             period,
             significance_level: SIGNIFICANCE_LEVEL,
-            trends: trends(&cases, period, from, to),
+            trends: trends(cases, period, from, to),
         })
     }
 
@@ -148,7 +147,7 @@ impl Services {
             let (model, coverage, main_graph) = &*learned.entry(i).or_insert_with(|| {
                 let main_graph = graph_of(&h.body);
                 let coverage = predict::coverage(&main_graph, &h.cases);
-                (StepModel::learn(&h.cases), coverage, main_graph)
+                (StepModel::learn(h.cases.iter()), coverage, main_graph)
             });
             let key = (i, case.version.as_str());
             if let std::collections::hash_map::Entry::Vacant(slot) = graphs.entry(key) {
@@ -208,15 +207,11 @@ impl Services {
                 .filter(|c| started_in(c, q))
                 .cloned()
                 .collect();
-            let finished: Vec<Case> = in_period
-                .iter()
-                .filter(|c| c.status.is_final())
-                .cloned()
-                .collect();
+            let finished: Vec<&Case> = in_period.iter().filter(|c| c.status.is_final()).collect();
             let steps = step_metrics(&in_period, &h.info, now);
             let ranked = bottlenecks(&in_period, &h.info);
             let (variants, _) = mining::variants(&finished, MAX_VARIANTS);
-            let trend = trends(&h.cases, TrendPeriod::Week, from, to)
+            let trend = trends(h.cases.iter(), TrendPeriod::Week, from, to)
                 .into_iter()
                 .find(|t| t.metric == TrendMetric::CycleTime);
             let roles: Vec<StepRole> = h

@@ -7,6 +7,7 @@ mod people;
 mod sources;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -89,15 +90,49 @@ pub const MAX_VARIANTS: usize = 1000;
 pub(crate) struct PlaybookHistory {
     pub id: Uuid,
     pub body: PlaybookBody,
-    pub cases: Vec<Case>,
+    pub cases: Arc<Vec<Case>>,
     pub info: StepInfo,
 }
 
-/// What every history read of a request shares: the team's `main` and its roles.
+/// What every history read of a request shares: the team's `main`, its roles, and how far its
+/// event chain had come (the histories read are at least that recent).
 pub(crate) struct HistoryScope {
     pub team_id: Uuid,
     pub main: super::definitions::Resolved,
     pub roles: Vec<Role>,
+    pub stamp: i64,
+}
+
+/// Histories read lately, each valid while its team's event chain stays where it was: every
+/// change to a team's data appends to that chain in the same transaction, so a read that
+/// finds the chain unmoved may reuse what an earlier read loaded.
+#[derive(Default)]
+pub(crate) struct HistoryCache(Mutex<HashMap<(Uuid, HistoryFilter), StampedHistory>>);
+
+/// A history with the chain position it was read at.
+type StampedHistory = (i64, Arc<Vec<Case>>);
+
+impl HistoryCache {
+    /// The most step runs kept; past it the cache starts over.
+    const MAX_RUNS: usize = 4_000_000;
+
+    fn get(&self, team_id: Uuid, filter: &HistoryFilter, stamp: i64) -> Option<Arc<Vec<Case>>> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&(team_id, filter.clone()))
+            .filter(|(at, _)| *at == stamp)
+            .map(|(_, cases)| cases.clone())
+    }
+
+    fn put(&self, team_id: Uuid, filter: HistoryFilter, stamp: i64, cases: Arc<Vec<Case>>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|(team, _), (at, _)| *team != team_id || *at == stamp);
+        let runs = |c: &Arc<Vec<Case>>| c.iter().map(|c| c.runs.len() + 1).sum::<usize>();
+        let held: usize = map.values().map(|(_, c)| runs(c)).sum();
+        if held + runs(&cases) > Self::MAX_RUNS {
+            map.clear();
+        }
+        map.insert((team_id, filter), (stamp, cases));
+    }
 }
 
 impl Services {
@@ -114,10 +149,12 @@ impl Services {
         q.check()?;
         let main = self.resolve_ref(tx, team_id, None).await?;
         let roles = tx.list_roles(team_id, PageRequest::all()).await?.items;
+        let stamp = tx.chain_head(team_id).await?.map_or(0, |(seq, _)| seq);
         Ok(HistoryScope {
             team_id,
             main,
             roles,
+            stamp,
         })
     }
 
@@ -147,7 +184,15 @@ impl Services {
             version: q.version.clone(),
             started_from: q.branch.clone().unwrap_or_else(|| MAIN.to_string()),
         };
-        let mut cases = tx.history(scope.team_id, &filter).await?;
+        let mut cases = match self.history.get(scope.team_id, &filter, scope.stamp) {
+            Some(cases) => cases,
+            None => {
+                let cases = Arc::new(tx.history(scope.team_id, &filter).await?);
+                self.history
+                    .put(scope.team_id, filter, scope.stamp, cases.clone());
+                cases
+            }
+        };
         if let Some(role) = q.role {
             let keep: HashSet<&str> = body
                 .steps
@@ -155,9 +200,11 @@ impl Services {
                 .filter(|s| s.assigned_role == Some(role))
                 .map(|s| s.id.as_str())
                 .collect();
-            for case in &mut cases {
+            let mut owned = (*cases).clone();
+            for case in &mut owned {
                 case.runs.retain(|r| keep.contains(r.step_id.as_str()));
             }
+            cases = Arc::new(owned);
         }
         let cost: HashMap<Uuid, f64> = scope
             .roles
@@ -263,11 +310,7 @@ impl Services {
         let h = self
             .read_execution_history(ctx, team_id, process_id, q)
             .await?;
-        let finished: Vec<Case> = h
-            .cases
-            .into_iter()
-            .filter(|c| c.status.is_final())
-            .collect();
+        let finished: Vec<&Case> = h.cases.iter().filter(|c| c.status.is_final()).collect();
         let (variants, variants_truncated) = mining::variants(&finished, limit);
         Ok(ProcessMining {
             process_id,

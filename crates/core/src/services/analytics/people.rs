@@ -52,7 +52,7 @@ impl Services {
             .execution_histories(tx.as_mut(), &scope, None, &q.all_time())
             .await?
             .iter()
-            .flat_map(|h| &h.cases)
+            .flat_map(|h| h.cases.iter())
             .filter(|c| completed_in(c, from, to))
             .count() as u64;
         let (users, team) = people(
@@ -99,7 +99,7 @@ impl Services {
         let mut info = StepInfo::default();
         for h in &histories {
             let qualify = |step: &str| format!("{}/{step}", h.id);
-            for case in &h.cases {
+            for case in h.cases.iter() {
                 let mut case = case.clone();
                 for run in &mut case.runs {
                     run.step_id = qualify(&run.step_id);
