@@ -39,14 +39,6 @@ fn trend_range(
     (from, to)
 }
 
-/// Whether `case` started in the query's period, as the history filter reads it.
-fn started_in(case: &Case, q: &AnalyticsQuery) -> bool {
-    match case.start {
-        Some(s) => q.from.is_none_or(|f| s >= f) && q.to.is_none_or(|t| s < t),
-        None => q.from.is_none() && q.to.is_none(),
-    }
-}
-
 impl Services {
     /// `GET /v1/teams/{team_id}/analytics/trends`: throughput and cycle time per period of one
     /// playbook, or of every playbook on `main` together.
@@ -195,23 +187,22 @@ impl Services {
         let holders = self.role_holders(tx.as_mut(), &scope).await?;
         let now = self.clock.now();
         let mut recommendations = Vec::new();
-        for h in self
+        // Measures over the instances started in the period; the trend over all completions
+        // (the same read when the query names no period: the cache answers the second).
+        let in_period = self
+            .execution_histories(tx.as_mut(), &scope, process_id, q)
+            .await?;
+        let all_time = self
             .execution_histories(tx.as_mut(), &scope, process_id, &q.all_time())
-            .await?
-        {
-            let cases: Vec<&Case> = h.cases.iter().collect();
+            .await?;
+        for (h, everything) in in_period.into_iter().zip(&all_time) {
+            let cases: Vec<&Case> = everything.cases.iter().collect();
             let (from, to) = trend_range(&cases, q, now);
-            let in_period: Vec<Case> = h
-                .cases
-                .iter()
-                .filter(|c| started_in(c, q))
-                .cloned()
-                .collect();
-            let finished: Vec<&Case> = in_period.iter().filter(|c| c.status.is_final()).collect();
-            let steps = step_metrics(&in_period, &h.info, now);
-            let ranked = bottlenecks(&in_period, &h.info);
+            let finished: Vec<&Case> = h.cases.iter().filter(|c| c.status.is_final()).collect();
+            let steps = step_metrics(&h.cases, &h.info, now);
+            let ranked = bottlenecks(&h.cases, &h.info);
             let (variants, _) = mining::variants(&finished, MAX_VARIANTS);
-            let trend = trends(h.cases.iter(), TrendPeriod::Week, from, to)
+            let trend = trends(cases, TrendPeriod::Week, from, to)
                 .into_iter()
                 .find(|t| t.metric == TrendMetric::CycleTime);
             let roles: Vec<StepRole> = h
