@@ -16,13 +16,7 @@ use crate::store::Tx;
 /// Checks a dashboard and gives each widget without an id one.
 fn check_input(input: &mut DashboardInput, v: &mut Violations) {
     crate::validate::text(v, "/name", &input.name, 1, 200);
-    if input.description.chars().count() > 2000 {
-        v.add(
-            "/description",
-            "too_long",
-            "must have at most 2000 characters",
-        );
-    }
+    crate::validate::text(v, "/description", &input.description, 0, 2000);
     if input.widgets.len() > 50 {
         v.add("/widgets", "too_many", "a dashboard has at most 50 widgets");
     }
@@ -32,9 +26,7 @@ fn check_input(input: &mut DashboardInput, v: &mut Violations) {
         if w.id.trim().is_empty() {
             w.id = format!("w{}", i + 1);
         }
-        if w.id.chars().count() > 100 {
-            v.add(&at("id"), "too_long", "must have at most 100 characters");
-        }
+        crate::validate::text(v, &at("id"), &w.id, 0, 100);
         if !ids.insert(w.id.clone()) {
             v.add(
                 &at("id"),

@@ -41,13 +41,7 @@ pub struct ReportOutput {
 /// The sections an input asks for, checked.
 fn check_input(input: &ReportInput, v: &mut Violations) -> Vec<AnalyticsSource> {
     crate::validate::text(v, "/name", &input.name, 1, 200);
-    if input.description.chars().count() > 2000 {
-        v.add(
-            "/description",
-            "too_long",
-            "must have at most 2000 characters",
-        );
-    }
+    crate::validate::text(v, "/description", &input.description, 0, 2000);
     if input.period_days.is_some_and(|d| !(1..=366).contains(&d)) {
         v.add("/period_days", "out_of_range", "must be 1 to 366");
     }

@@ -78,6 +78,17 @@ pub struct ImportParams {
     pub process_id: Option<uuid::Uuid>,
 }
 
+/// The `process_id` a query must name: 422 `required` without it.
+pub(crate) fn required_process(q: &QueryMap) -> Result<uuid::Uuid, ApiError> {
+    q.uuid("process_id")?.ok_or_else(|| {
+        ApiError(Error::invalid(
+            "/process_id",
+            "required",
+            "name the playbook",
+        ))
+    })
+}
+
 /// One playbook's measures, or every playbook's summary.
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
@@ -150,13 +161,7 @@ pub async fn variants(
 ) -> ApiResult {
     let team_id = path_id(&team_id, "team_id")?;
     let filters = query(&q)?;
-    let process_id = q.uuid("process_id")?.ok_or_else(|| {
-        ApiError(Error::invalid(
-            "/process_id",
-            "required",
-            "name the playbook",
-        ))
-    })?;
+    let process_id = required_process(&q)?;
     let limit = q.count("limit", 100, MAX_VARIANTS as u32)? as usize;
     Ok(ok(s
         .services

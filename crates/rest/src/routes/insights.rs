@@ -7,7 +7,7 @@ use orgata_core::model::*;
 use orgata_core::services::analytics::MAX_PREDICTIONS;
 use orgata_core::Error;
 
-use super::analytics::{query, AnalyticsParams, ProcessParam};
+use super::analytics::{query, required_process, AnalyticsParams, ProcessParam};
 use crate::envelope::{ok, ApiError, ApiResult, Envelope};
 use crate::extract::{path_id, Auth, QueryMap};
 use crate::AppState;
@@ -215,13 +215,7 @@ pub async fn export(
     let format = q
         .enumerated("format", ExportFormat::parse, "xes, csv")?
         .unwrap_or(ExportFormat::Xes);
-    let process_id = q.uuid("process_id")?.ok_or_else(|| {
-        ApiError(Error::invalid(
-            "/process_id",
-            "required",
-            "name the playbook",
-        ))
-    })?;
+    let process_id = required_process(&q)?;
     let export = s
         .services
         .export_history(&ctx, team_id, process_id, &query(&q)?, format)
