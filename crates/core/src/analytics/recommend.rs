@@ -194,7 +194,6 @@ pub fn by_priority(list: &mut [Recommendation]) {
     list.sort_by_key(|r| match r.priority {
         RecommendationPriority::High => 0,
         RecommendationPriority::Medium => 1,
-        RecommendationPriority::Low => 2,
     });
 }
 

@@ -161,7 +161,7 @@ pub struct PredictionReport {
 
 text_enum!(
     /// How urgent a recommendation is.
-    RecommendationPriority { High = "high", Medium = "medium", Low = "low" }
+    RecommendationPriority { High = "high", Medium = "medium" }
 );
 
 /// A change a rule over the measures suggests, citing the numbers that triggered it.
