@@ -292,6 +292,16 @@ async fn post(app: &TestApp, token: &str, path: String, body: Value) -> Value {
         .clone()
 }
 
+/// Claims or completes (with an empty output) a task as the holder of `token`.
+async fn act(app: &TestApp, token: &str, t: &Team, task: &str, what: &str) {
+    let body = if what == "complete" {
+        json!({"output": {}})
+    } else {
+        json!({})
+    };
+    post(app, token, t.p(&format!("/tasks/{task}/{what}")), body).await;
+}
+
 /// The open task of `step` in `instance`.
 async fn task_of(app: &TestApp, t: &Team, instance: &str, step: &str) -> String {
     let tasks = app
@@ -384,59 +394,23 @@ async fn measures_of_a_history_run_here(app: TestApp, clock: ManualClock) {
     let i1 = start_instance(&app, &t, &pb).await;
     minutes(10);
     let a = task_of(&app, &t, &i1, "a").await;
-    post(
-        &app,
-        &clerk.token,
-        t.p(&format!("/tasks/{a}/claim")),
-        json!({}),
-    )
-    .await;
+    act(&app, &clerk.token, &t, &a, "claim").await;
     minutes(20);
-    post(
-        &app,
-        &clerk.token,
-        t.p(&format!("/tasks/{a}/complete")),
-        json!({"output": {}}),
-    )
-    .await;
+    act(&app, &clerk.token, &t, &a, "complete").await;
     let b = task_of(&app, &t, &i1, "b").await;
-    post(&app, &t.token, t.p(&format!("/tasks/{b}/claim")), json!({})).await;
+    act(&app, &t.token, &t, &b, "claim").await;
     minutes(70);
-    post(
-        &app,
-        &t.token,
-        t.p(&format!("/tasks/{b}/complete")),
-        json!({"output": {}}),
-    )
-    .await;
+    act(&app, &t.token, &t, &b, "complete").await;
     // 2
     let i2 = start_instance(&app, &t, &pb).await;
     minutes(90);
     let a = task_of(&app, &t, &i2, "a").await;
-    post(
-        &app,
-        &clerk.token,
-        t.p(&format!("/tasks/{a}/claim")),
-        json!({}),
-    )
-    .await;
+    act(&app, &clerk.token, &t, &a, "claim").await;
     minutes(10);
-    post(
-        &app,
-        &clerk.token,
-        t.p(&format!("/tasks/{a}/complete")),
-        json!({"output": {}}),
-    )
-    .await;
+    act(&app, &clerk.token, &t, &a, "complete").await;
     minutes(20);
     let b = task_of(&app, &t, &i2, "b").await;
-    post(
-        &app,
-        &t.token,
-        t.p(&format!("/tasks/{b}/complete")),
-        json!({"output": {}}),
-    )
-    .await;
+    act(&app, &t.token, &t, &b, "complete").await;
     // 3
     let i3 = start_instance(&app, &t, &pb).await;
     post(
