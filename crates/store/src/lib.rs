@@ -4,8 +4,11 @@
 //! which both dialects accept; the few statements that differ are passed in per backend.
 
 mod error;
+mod history_sql;
 mod postgres;
+mod postgres_bulk;
 mod sqlite;
+mod sqlite_bulk;
 mod tx_analytics;
 mod tx_engine;
 mod tx_impl;

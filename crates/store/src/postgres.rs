@@ -72,7 +72,7 @@ impl Store for PgStore {
 
 /// A PostgreSQL transaction.
 pub struct PgTx {
-    tx: sqlx::Transaction<'static, Postgres>,
+    pub(crate) tx: sqlx::Transaction<'static, Postgres>,
 }
 
 crate::tx_impl!(

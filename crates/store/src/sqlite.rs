@@ -87,7 +87,7 @@ impl Store for SqliteStore {
 
 /// A SQLite transaction; a writing one holds the writer's turn until it ends.
 pub struct SqliteTx {
-    tx: sqlx::Transaction<'static, Sqlite>,
+    pub(crate) tx: sqlx::Transaction<'static, Sqlite>,
     _writer: Option<OwnedMutexGuard<()>>,
 }
 

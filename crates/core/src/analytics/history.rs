@@ -1,6 +1,8 @@
 //! The execution history analytics reads: instances ("cases") with the runs of their steps.
 //! Built by the service layer from the store, whether the history was run here or imported.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -42,6 +44,25 @@ pub struct Run {
 }
 
 impl Run {
+    /// A step execution as the store records it: work on it started at its task's claim, or,
+    /// unclaimed, when it became ready, once it is done.
+    pub fn recorded(
+        id: Uuid,
+        step_id: String,
+        status: StepStatus,
+        (ready, claimed, end, due): (Option<Time>, Option<Time>, Option<Time>, Option<Time>),
+    ) -> Run {
+        Run {
+            id,
+            step_id,
+            status,
+            ready,
+            work_start: claimed.or(ready.filter(|_| end.is_some())),
+            end,
+            due,
+        }
+    }
+
     /// Whether it happened: it finished and was not skipped.
     pub fn happened(&self) -> bool {
         self.end.is_some()
@@ -93,6 +114,44 @@ impl Case {
         self.runs.sort_by(|a, b| {
             (a.end.is_none(), a.end, a.ready, a.id).cmp(&(b.end.is_none(), b.end, b.ready, b.id))
         });
+    }
+}
+
+/// A history gathered from rows of an instance joined with one of its step executions, in any
+/// order (sorting a million rows in the database costs more than grouping them here).
+#[derive(Debug, Default)]
+pub struct HistoryRows {
+    cases: Vec<Case>,
+    at: HashMap<Uuid, usize>,
+}
+
+impl HistoryRows {
+    /// Instance `id`'s place, reading the instance with `read` the first time it is seen.
+    pub fn case<E>(
+        &mut self,
+        id: Uuid,
+        read: impl FnOnce() -> Result<Case, E>,
+    ) -> Result<usize, E> {
+        if let Some(i) = self.at.get(&id) {
+            return Ok(*i);
+        }
+        self.cases.push(read()?);
+        self.at.insert(id, self.cases.len() - 1);
+        Ok(self.cases.len() - 1)
+    }
+
+    /// Adds a run to the instance at `case`.
+    pub fn push_run(&mut self, case: usize, run: Run) {
+        self.cases[case].runs.push(run);
+    }
+
+    /// The instances by id, each with its runs in the order analytics assume.
+    pub fn finish(mut self) -> Vec<Case> {
+        self.cases.sort_unstable_by_key(|c| c.id);
+        for case in &mut self.cases {
+            case.sort_runs();
+        }
+        self.cases
     }
 }
 
