@@ -267,7 +267,7 @@ async fn an_import_that_fails_late_keeps_nothing(app: TestApp) {
         e.body["error"]["details"][0]["field"],
         "/traces/2000/events/0"
     );
-    for table in ["history_events", "step_executions", "process_instances"] {
+    for table in ["history_traces", "step_executions", "process_instances"] {
         assert!(app.dump(table).await.is_empty(), "{table} keeps rows");
     }
     let done = app

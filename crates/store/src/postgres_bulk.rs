@@ -64,7 +64,7 @@ impl PgTx {
         Ok(history.finish())
     }
 
-    /// Writes imported cases, runs and events, a thousand rows per statement.
+    /// Writes imported cases, runs and traces, a thousand rows per statement.
     pub(crate) async fn write_history(
         &mut self,
         team_id: Uuid,
@@ -120,21 +120,14 @@ impl PgTx {
             });
             q.build().execute(&mut *self.tx).await.map_err(db_err)?;
         }
-        for chunk in batch.events.chunks(CHUNK) {
+        for chunk in batch.traces.chunks(CHUNK) {
             let mut q = QueryBuilder::<Postgres>::new(
-                "INSERT INTO history_events (team_id, process_instance_id, seq, activity, \
-                 step_id, lifecycle, occurred_at, resource, attributes) ",
+                "INSERT INTO history_traces (process_instance_id, team_id, events) ",
             );
-            q.push_values(chunk, |mut b, e| {
-                b.push_bind(team_id)
-                    .push_bind(e.instance_id)
-                    .push_bind(e.seq)
-                    .push_bind(&e.activity)
-                    .push_bind(&e.step_id)
-                    .push_bind(&e.lifecycle)
-                    .push_bind(e.timestamp)
-                    .push_bind(&e.resource)
-                    .push_bind(Json(&e.attributes));
+            q.push_values(chunk, |mut b, t| {
+                b.push_bind(t.instance_id)
+                    .push_bind(team_id)
+                    .push_bind(Json(&t.events));
             });
             q.build().execute(&mut *self.tx).await.map_err(db_err)?;
         }

@@ -77,7 +77,7 @@ impl SqliteTx {
         .await
     }
 
-    /// Writes imported cases, runs and events with statements prepared once per batch.
+    /// Writes imported cases, runs and traces with statements prepared once per batch.
     pub(crate) async fn write_history(
         &mut self,
         team_id: Uuid,
@@ -137,26 +137,16 @@ impl SqliteTx {
                 ])
                 .map_err(sql_err)?;
             }
-            let mut events = c
+            let mut traces = c
                 .prepare_cached(
-                    "INSERT INTO history_events (team_id, process_instance_id, seq, activity, \
-                     step_id, lifecycle, occurred_at, resource, attributes) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT INTO history_traces (process_instance_id, team_id, events) \
+                     VALUES (?1, ?2, ?3)",
                 )
                 .map_err(sql_err)?;
-            for event in &batch.events {
-                events
-                    .execute(params![
-                        team,
-                        event.instance_id.as_bytes(),
-                        event.seq,
-                        event.activity,
-                        event.step_id,
-                        event.lifecycle,
-                        stamp(event.timestamp),
-                        event.resource,
-                        json(&event.attributes),
-                    ])
+            for trace in &batch.traces {
+                let events = serde_json::to_string(&trace.events).map_err(Error::internal)?;
+                traces
+                    .execute(params![trace.instance_id.as_bytes(), team, events])
                     .map_err(sql_err)?;
             }
             Ok(())

@@ -123,6 +123,8 @@ impl Case {
 pub struct HistoryRows {
     cases: Vec<Case>,
     at: HashMap<Uuid, usize>,
+    /// The instance of the previous row: a join yields an instance's rows together.
+    last: Option<(Uuid, usize)>,
 }
 
 impl HistoryRows {
@@ -132,12 +134,21 @@ impl HistoryRows {
         id: Uuid,
         read: impl FnOnce() -> Result<Case, E>,
     ) -> Result<usize, E> {
-        if let Some(i) = self.at.get(&id) {
-            return Ok(*i);
+        if let Some((last, i)) = self.last {
+            if last == id {
+                return Ok(i);
+            }
         }
-        self.cases.push(read()?);
-        self.at.insert(id, self.cases.len() - 1);
-        Ok(self.cases.len() - 1)
+        let i = match self.at.get(&id) {
+            Some(i) => *i,
+            None => {
+                self.cases.push(read()?);
+                self.at.insert(id, self.cases.len() - 1);
+                self.cases.len() - 1
+            }
+        };
+        self.last = Some((id, i));
+        Ok(i)
     }
 
     /// Adds a run to the instance at `case`.

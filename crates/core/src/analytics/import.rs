@@ -1,6 +1,7 @@
 //! What importing an event log writes: instances, their step executions and every event of the
-//! log as it was, in batches.
+//! log as it was (one row per case), in batches.
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -43,17 +44,23 @@ pub struct RunRow {
     pub end: Time,
 }
 
-/// An event of the log, kept as it was.
+/// The events of an imported case, kept as the log had them, in its order.
 #[derive(Debug, Clone)]
-pub struct EventRow {
+pub struct TraceRow {
     pub instance_id: Uuid,
-    /// Its place in the case, in the log's order.
-    pub seq: i64,
+    pub events: Vec<TraceEvent>,
+}
+
+/// An event of the log, kept as it was.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceEvent {
     pub activity: String,
     pub step_id: String,
     pub lifecycle: String,
     pub timestamp: Time,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
     pub attributes: Map<String, Value>,
 }
 
@@ -62,13 +69,13 @@ pub struct EventRow {
 pub struct ImportBatch {
     pub cases: Vec<CaseRow>,
     pub runs: Vec<RunRow>,
-    pub events: Vec<EventRow>,
+    pub traces: Vec<TraceRow>,
 }
 
 impl ImportBatch {
     /// How many rows it holds.
     pub fn len(&self) -> usize {
-        self.cases.len() + self.runs.len() + self.events.len()
+        self.cases.len() + self.runs.len() + self.traces.len()
     }
 
     /// Whether it holds nothing.

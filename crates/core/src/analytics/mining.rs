@@ -27,24 +27,22 @@ pub fn path(case: &Case) -> Vec<&str> {
 /// Distinct paths with how many cases took each and their cycle times, most frequent first
 /// (ties by path), at most `limit`; the flag says whether some were left out.
 pub fn variants(cases: &[&Case], limit: usize) -> (Vec<Variant>, bool) {
-    let mut groups: HashMap<Vec<&str>, Vec<f64>> = HashMap::new();
-    let mut counts: HashMap<Vec<&str>, u64> = HashMap::new();
+    // Path → how many cases took it, and the cycle times of those that have one.
+    let mut groups: HashMap<Vec<&str>, (u64, Vec<f64>)> = HashMap::new();
     for case in cases {
-        let p = path(case);
-        if let Some(t) = case.cycle_time() {
-            groups.entry(p.clone()).or_default().push(t);
-        }
-        *counts.entry(p).or_default() += 1;
+        let (count, times) = groups.entry(path(case)).or_default();
+        *count += 1;
+        times.extend(case.cycle_time());
     }
     let total = cases.len() as f64;
-    let mut list: Vec<(Vec<&str>, u64)> = counts.into_iter().collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut list: Vec<_> = groups.into_iter().collect();
+    list.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
     let truncated = list.len() > limit;
     list.truncate(limit);
     let variants = list
         .into_iter()
-        .map(|(p, count)| Variant {
-            duration: summary(groups.remove(&p).unwrap_or_default()),
+        .map(|(p, (count, times))| Variant {
+            duration: summary(times),
             steps: p.into_iter().map(str::to_string).collect(),
             count,
             share: count as f64 / total,
@@ -56,11 +54,13 @@ pub fn variants(cases: &[&Case], limit: usize) -> (Vec<Variant>, bool) {
 /// The directly-follows graph: for consecutive steps of a path, how often and how long from
 /// one's completion to the next's; with the steps paths start and end with.
 pub fn directly_follows(cases: &[&Case]) -> FollowsGraph {
-    let mut times: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
+    let mut times: HashMap<(&str, &str), Vec<f64>> = HashMap::new();
     let mut starts: BTreeMap<&str, u64> = BTreeMap::new();
     let mut ends: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut runs = Vec::new();
     for case in cases {
-        let runs: Vec<_> = case.runs.iter().filter(|r| r.happened()).collect();
+        runs.clear();
+        runs.extend(case.runs.iter().filter(|r| r.happened()));
         if let (Some(first), Some(last)) = (runs.first(), runs.last()) {
             *starts.entry(&first.step_id).or_default() += 1;
             *ends.entry(&last.step_id).or_default() += 1;
@@ -82,8 +82,10 @@ pub fn directly_follows(cases: &[&Case]) -> FollowsGraph {
             })
             .collect()
     };
+    let mut edges: Vec<_> = times.into_iter().collect();
+    edges.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     FollowsGraph {
-        edges: times
+        edges: edges
             .into_iter()
             .map(|((from, to), t)| {
                 let t = sorted(t);
@@ -103,19 +105,23 @@ pub fn directly_follows(cases: &[&Case]) -> FollowsGraph {
 
 /// The mean service time of each step (start of work to end), by step id.
 pub fn service_times(cases: &[&Case]) -> Vec<StepDuration> {
-    let mut by_step: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut by_step: HashMap<&str, (f64, u64)> = HashMap::new();
     for run in cases.iter().flat_map(|c| &c.runs).filter(|r| r.happened()) {
         if let Some(w) = run.work() {
-            by_step.entry(&run.step_id).or_default().push(w);
+            let (sum, n) = by_step.entry(&run.step_id).or_default();
+            *sum += w;
+            *n += 1;
         }
     }
-    by_step
+    let mut means: Vec<StepDuration> = by_step
         .into_iter()
-        .map(|(id, v)| StepDuration {
+        .map(|(id, (sum, n))| StepDuration {
             step_id: id.to_string(),
-            mean: Seconds::new(mean(&v).unwrap_or(0.0)),
+            mean: Seconds::new(sum / n as f64),
         })
-        .collect()
+        .collect();
+    means.sort_unstable_by(|a, b| a.step_id.cmp(&b.step_id));
+    means
 }
 
 /// How many cases started on each day (UTC), oldest first.

@@ -127,24 +127,43 @@ pub fn process_metrics(cases: &[Case], info: &StepInfo, now: Time) -> ProcessMet
     }
 }
 
-/// The runs of `cases` (each with its case) by step id, in the playbook's order and then any
-/// other step's.
-fn runs_by_step<'a>(
+/// Folds the runs of `cases` into one `T` per step, in a single pass in the history's order
+/// (sequential reads: grouping references first and following them costs far more on a large
+/// history); the steps come in the playbook's order and then any other step's, by id.
+fn per_step<'a, T: Default>(
     cases: impl IntoIterator<Item = &'a Case>,
     info: &StepInfo,
-) -> Vec<(String, Vec<(&'a Case, &'a Run)>)> {
-    let mut by_step: BTreeMap<&str, Vec<(&Case, &Run)>> = BTreeMap::new();
+    mut fold: impl FnMut(&mut T, &'a Case, &'a Run),
+) -> Vec<(String, T)> {
+    let mut at: HashMap<&'a str, usize> = HashMap::new();
+    let mut folded: Vec<(&'a str, T)> = Vec::new();
     for case in cases {
         for run in &case.runs {
-            by_step.entry(&run.step_id).or_default().push((case, run));
+            let i = *at.entry(run.step_id.as_str()).or_insert_with(|| {
+                folded.push((run.step_id.as_str(), T::default()));
+                folded.len() - 1
+            });
+            fold(&mut folded[i].1, case, run);
         }
     }
-    let mut out = Vec::new();
-    for (id, _) in &info.names {
-        out.push((id.clone(), by_step.remove(id.as_str()).unwrap_or_default()));
+    let place: HashMap<&str, usize> = info
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.as_str(), i))
+        .collect();
+    let mut by_id: BTreeMap<(usize, &str), T> = folded
+        .into_iter()
+        .map(|(id, t)| ((place.get(id).copied().unwrap_or(usize::MAX), id), t))
+        .collect();
+    // The playbook's steps without runs still get a place.
+    for (i, (id, _)) in info.names.iter().enumerate() {
+        by_id.entry((i, id.as_str())).or_default();
     }
-    out.extend(by_step.into_iter().map(|(id, runs)| (id.to_string(), runs)));
-    out
+    by_id
+        .into_iter()
+        .map(|((_, id), t)| (id.to_string(), t))
+        .collect()
 }
 
 fn name_of(info: &StepInfo, id: &str) -> String {
@@ -154,43 +173,71 @@ fn name_of(info: &StepInfo, id: &str) -> String {
         .map_or_else(|| id.to_string(), |(_, n)| n.clone())
 }
 
+/// One step's runs reduced to what [`step_metrics`] needs.
+#[derive(Default)]
+struct StepRuns {
+    executions: u64,
+    completed: u64,
+    skipped: u64,
+    failed: u64,
+    finished: u64,
+    with_sla: u64,
+    breaches: u64,
+    /// Waiting times of the runs not skipped.
+    waiting: Vec<f64>,
+    /// Work times of the runs that happened.
+    work: Vec<f64>,
+}
+
 /// Per-step measures (see [`StepMetrics`]), in the playbook's order.
 pub fn step_metrics(cases: &[Case], info: &StepInfo, now: Time) -> Vec<StepMetrics> {
-    runs_by_step(cases, info)
-        .into_iter()
-        .map(|(id, pairs)| {
-            let breaches = pairs
-                .iter()
-                .filter(|(c, r)| r.breached(c.until(now)))
-                .count() as u64;
-            let runs: Vec<&Run> = pairs.into_iter().map(|(_, r)| r).collect();
-            let n = |s: StepStatus| runs.iter().filter(|r| r.status == s).count() as u64;
-            let finished = runs.iter().filter(|r| r.end.is_some()).count() as u64;
-            let with_sla = runs.iter().filter(|r| r.due.is_some()).count() as u64;
-            StepMetrics {
-                name: name_of(info, &id),
-                step_id: id,
-                executions: runs.len() as u64,
-                completed: n(StepStatus::Completed),
-                skipped: n(StepStatus::Skipped),
-                failed: n(StepStatus::Failed),
-                waiting_time: summary(
-                    runs.iter()
-                        .filter(|r| r.status != StepStatus::Skipped)
-                        .filter_map(|r| r.waiting()),
-                ),
-                work_time: summary(
-                    runs.iter()
-                        .filter(|r| r.happened())
-                        .filter_map(|r| r.work()),
-                ),
-                skip_rate: ratio(n(StepStatus::Skipped), finished),
-                failure_rate: ratio(n(StepStatus::Failed), finished),
-                sla_breaches: breaches,
-                sla_breach_rate: ratio(breaches, with_sla),
-            }
-        })
-        .collect()
+    per_step(cases, info, |s: &mut StepRuns, case, run| {
+        s.executions += 1;
+        match run.status {
+            StepStatus::Completed => s.completed += 1,
+            StepStatus::Skipped => s.skipped += 1,
+            StepStatus::Failed => s.failed += 1,
+            _ => {}
+        }
+        s.finished += u64::from(run.end.is_some());
+        s.with_sla += u64::from(run.due.is_some());
+        s.breaches += u64::from(run.breached(case.until(now)));
+        if run.status != StepStatus::Skipped {
+            s.waiting.extend(run.waiting());
+        }
+        if run.happened() {
+            s.work.extend(run.work());
+        }
+    })
+    .into_iter()
+    .map(|(id, s)| StepMetrics {
+        name: name_of(info, &id),
+        step_id: id,
+        executions: s.executions,
+        completed: s.completed,
+        skipped: s.skipped,
+        failed: s.failed,
+        waiting_time: summary(s.waiting),
+        work_time: summary(s.work),
+        skip_rate: ratio(s.skipped, s.finished),
+        failure_rate: ratio(s.failed, s.finished),
+        sla_breaches: s.breaches,
+        sla_breach_rate: ratio(s.breaches, s.with_sla),
+    })
+    .collect()
+}
+
+/// One step's runs in completed instances reduced to what [`bottlenecks`] needs.
+#[derive(Default)]
+struct Held {
+    /// Runs that happened, and the seconds from ready to finished they held together.
+    happened: u64,
+    held: f64,
+    /// Waiting and work seconds of the runs that happened, summed, with their counts.
+    waiting: (f64, u64),
+    work: (f64, u64),
+    /// Waiting seconds of all its runs.
+    all_waiting: f64,
 }
 
 /// Steps ranked by their share of the cycle time of completed instances (ties: share of
@@ -205,36 +252,36 @@ pub fn bottlenecks(cases: &[Case], info: &StepInfo) -> Vec<Bottleneck> {
     if total_cycle <= 0.0 {
         return Vec::new();
     }
-    let per_step = runs_by_step(completed(), info);
-    let total_waiting: f64 = per_step
-        .iter()
-        .flat_map(|(_, runs)| runs.iter().filter_map(|(_, r)| r.waiting()))
-        .sum();
+    let add = |(sum, n): &mut (f64, u64), x: Option<f64>| {
+        if let Some(x) = x {
+            *sum += x;
+            *n += 1;
+        }
+    };
+    let per_step = per_step(completed(), info, |h: &mut Held, _, run| {
+        let waiting = run.waiting();
+        h.all_waiting += waiting.unwrap_or(0.0);
+        if run.happened() {
+            h.happened += 1;
+            h.held += run.duration().unwrap_or(0.0);
+            add(&mut h.waiting, waiting);
+            add(&mut h.work, run.work());
+        }
+    });
+    let total_waiting: f64 = per_step.iter().map(|(_, h)| h.all_waiting).sum();
+    let mean = |(sum, n): (f64, u64)| (n > 0).then(|| sum / n as f64);
     let mut ranked: Vec<Bottleneck> = per_step
         .iter()
-        .filter_map(|(id, runs)| {
-            let happened: Vec<&Run> = runs
-                .iter()
-                .map(|(_, r)| *r)
-                .filter(|r| r.happened())
-                .collect();
-            let held: f64 = happened.iter().filter_map(|r| r.duration()).sum();
-            if held <= 0.0 {
-                return None;
-            }
-            let waiting: Vec<f64> = happened.iter().filter_map(|r| r.waiting()).collect();
-            let work: Vec<f64> = happened.iter().filter_map(|r| r.work()).collect();
-            Some(Bottleneck {
-                rank: 0,
-                step_id: id.clone(),
-                name: name_of(info, id),
-                share_of_cycle_time: held / total_cycle,
-                share_of_waiting_time: (total_waiting > 0.0)
-                    .then(|| waiting.iter().sum::<f64>() / total_waiting),
-                mean_waiting_time: Seconds::of(mean(&waiting)),
-                mean_work_time: Seconds::of(mean(&work)),
-                executions: happened.len() as u64,
-            })
+        .filter(|(_, h)| h.held > 0.0)
+        .map(|(id, h)| Bottleneck {
+            rank: 0,
+            step_id: id.clone(),
+            name: name_of(info, id),
+            share_of_cycle_time: h.held / total_cycle,
+            share_of_waiting_time: (total_waiting > 0.0).then(|| h.waiting.0 / total_waiting),
+            mean_waiting_time: Seconds::of(mean(h.waiting)),
+            mean_work_time: Seconds::of(mean(h.work)),
+            executions: h.happened,
         })
         .collect();
     ranked.sort_by(|a, b| {

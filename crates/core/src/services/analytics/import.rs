@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::super::definitions::Entry;
 use super::super::{Ctx, Services};
 use crate::access::Permission;
-use crate::analytics::import::{CaseRow, EventRow, ImportBatch, RunRow};
+use crate::analytics::import::{CaseRow, ImportBatch, RunRow, TraceEvent, TraceRow};
 use crate::analytics::spans::spans;
 use crate::analytics::xes::XesTrace;
 use crate::engine::definition::MAX_STEPS;
@@ -111,10 +111,9 @@ impl Services {
                 Ok(id)
             };
             let logged = trace.events.len() as u64;
-            for (seq, e) in trace.events.into_iter().enumerate() {
-                batch.events.push(EventRow {
-                    instance_id,
-                    seq: seq as i64,
+            let mut kept = Vec::with_capacity(trace.events.len());
+            for e in trace.events {
+                kept.push(TraceEvent {
                     step_id: step_of(&e.activity)?,
                     activity: e.activity,
                     lifecycle: e.lifecycle,
@@ -123,6 +122,10 @@ impl Services {
                     attributes: e.attributes,
                 });
             }
+            batch.traces.push(TraceRow {
+                instance_id,
+                events: kept,
+            });
             let mut iterations: HashMap<String, i64> = HashMap::new();
             for span in runs {
                 let step_id = step_of(&span.activity)?;
