@@ -1,21 +1,17 @@
 //! The bulk paths of analytics on PostgreSQL: reading a playbook's history and writing an
-//! imported log in multi-row statements.
+//! imported log with `COPY`.
 
 use chrono::{DateTime, Utc};
 use orgata_core::analytics::history::{Case, HistoryRows, Run};
 use orgata_core::analytics::import::{HistoryFilter, ImportBatch};
 use orgata_core::model::{InstanceStatus, StepStatus};
 use orgata_core::{Error, Result};
-use sqlx::types::Json;
-use sqlx::{Postgres, QueryBuilder, Row};
+use sqlx::Row;
 use uuid::Uuid;
 
 use crate::error::{corrupt, db_err};
 use crate::history_sql::{history_query, Param};
 use crate::postgres::PgTx;
-
-/// Rows per statement: well under PostgreSQL's 65,535 bound values.
-const CHUNK: usize = 1000;
 
 impl PgTx {
     /// The instances `filter` selects with their step executions.
@@ -64,7 +60,7 @@ impl PgTx {
         Ok(history.finish())
     }
 
-    /// Writes imported cases, runs and traces, a thousand rows per statement.
+    /// Writes imported cases, runs and traces with `COPY … FROM STDIN`, a table at a time.
     pub(crate) async fn write_history(
         &mut self,
         team_id: Uuid,
@@ -72,65 +68,132 @@ impl PgTx {
         user_id: Uuid,
         batch: &ImportBatch,
     ) -> Result<()> {
-        let now = orgata_core::model::now();
-        for chunk in batch.cases.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Postgres>::new(
-                "INSERT INTO process_instances (id, team_id, playbook_id, playbook_version, \
-                 playbook_hash, name, status, business_key, initiated_by, variables, start_time, \
-                 end_time, created_at, updated_at, started_from) ",
+        let now = orgata_core::model::now().to_rfc3339();
+        let (team, playbook, user) = (
+            team_id.to_string(),
+            playbook_id.to_string(),
+            user_id.to_string(),
+        );
+        let mut text = String::new();
+        for c in &batch.cases {
+            let variables = serde_json::to_string(&c.variables).map_err(Error::internal)?;
+            line(
+                &mut text,
+                &[
+                    Some(&c.id.to_string()),
+                    Some(&team),
+                    Some(&playbook),
+                    Some(""),
+                    Some(""),
+                    Some(&c.name),
+                    Some("completed"),
+                    c.business_key.as_deref(),
+                    Some(&user),
+                    Some(&variables),
+                    Some(&c.start.to_rfc3339()),
+                    Some(&c.end.to_rfc3339()),
+                    Some(&now),
+                    Some(&now),
+                    Some("main"),
+                ],
             );
-            q.push_values(chunk, |mut b, c| {
-                b.push_bind(c.id)
-                    .push_bind(team_id)
-                    .push_bind(playbook_id)
-                    .push_bind("")
-                    .push_bind("")
-                    .push_bind(&c.name)
-                    .push_bind("completed")
-                    .push_bind(&c.business_key)
-                    .push_bind(user_id)
-                    .push_bind(Json(&c.variables))
-                    .push_bind(c.start)
-                    .push_bind(c.end)
-                    .push_bind(now)
-                    .push_bind(now)
-                    .push_bind("main");
-            });
-            q.build().execute(&mut *self.tx).await.map_err(db_err)?;
         }
-        for chunk in batch.runs.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Postgres>::new(
-                "INSERT INTO step_executions (id, team_id, process_instance_id, step_id, \
-                 iteration, status, input_data, start_time, work_started_at, end_time, \
-                 created_at, updated_at) ",
+        self.copy(
+            "process_instances (id, team_id, playbook_id, playbook_version, playbook_hash, name, \
+             status, business_key, initiated_by, variables, start_time, end_time, created_at, \
+             updated_at, started_from)",
+            &text,
+        )
+        .await?;
+        text.clear();
+        for r in &batch.runs {
+            let (ready, end) = (r.ready.to_rfc3339(), r.end.to_rfc3339());
+            line(
+                &mut text,
+                &[
+                    Some(&r.id.to_string()),
+                    Some(&team),
+                    Some(&r.instance_id.to_string()),
+                    Some(&r.step_id),
+                    Some(&r.iteration.to_string()),
+                    Some("completed"),
+                    Some("{}"),
+                    Some(&ready),
+                    Some(&r.work_start.to_rfc3339()),
+                    Some(&end),
+                    Some(&ready),
+                    Some(&end),
+                ],
             );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.id)
-                    .push_bind(team_id)
-                    .push_bind(r.instance_id)
-                    .push_bind(&r.step_id)
-                    .push_bind(r.iteration)
-                    .push_bind("completed")
-                    .push_bind(Json(serde_json::json!({})))
-                    .push_bind(r.ready)
-                    .push_bind(r.work_start)
-                    .push_bind(r.end)
-                    .push_bind(r.ready)
-                    .push_bind(r.end);
-            });
-            q.build().execute(&mut *self.tx).await.map_err(db_err)?;
         }
-        for chunk in batch.traces.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Postgres>::new(
-                "INSERT INTO history_traces (process_instance_id, team_id, events) ",
+        self.copy(
+            "step_executions (id, team_id, process_instance_id, step_id, iteration, status, \
+             input_data, start_time, work_started_at, end_time, created_at, updated_at)",
+            &text,
+        )
+        .await?;
+        text.clear();
+        for t in &batch.traces {
+            let events = serde_json::to_string(&t.events).map_err(Error::internal)?;
+            line(
+                &mut text,
+                &[Some(&t.instance_id.to_string()), Some(&team), Some(&events)],
             );
-            q.push_values(chunk, |mut b, t| {
-                b.push_bind(t.instance_id)
-                    .push_bind(team_id)
-                    .push_bind(Json(&t.events));
-            });
-            q.build().execute(&mut *self.tx).await.map_err(db_err)?;
         }
+        self.copy(
+            "history_traces (process_instance_id, team_id, events)",
+            &text,
+        )
+        .await
+    }
+
+    /// Loads `rows` (COPY's text format) into `target`: `table (columns)`.
+    async fn copy(&mut self, target: &str, rows: &str) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut copy = self
+            .tx
+            .copy_in_raw(&format!("COPY {target} FROM STDIN"))
+            .await
+            .map_err(db_err)?;
+        copy.send(rows.as_bytes()).await.map_err(db_err)?;
+        copy.finish().await.map_err(db_err)?;
         Ok(())
+    }
+}
+
+/// Appends a row in COPY's text format: fields separated by tabs, `\N` for null, and
+/// backslash, tab, newline and carriage return escaped.
+fn line(out: &mut String, fields: &[Option<&str>]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        match field {
+            None => out.push_str("\\N"),
+            Some(v) => {
+                for ch in v.chars() {
+                    match ch {
+                        '\\' => out.push_str("\\\\"),
+                        '\t' => out.push_str("\\t"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        c => out.push(c),
+                    }
+                }
+            }
+        }
+    }
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn copy_text_escapes_what_copy_reads_specially() {
+        let mut out = String::new();
+        super::line(&mut out, &[Some("a\tb\\c\nd\re"), None, Some("")]);
+        assert_eq!(out, "a\\tb\\\\c\\nd\\re\t\\N\t\n");
     }
 }
