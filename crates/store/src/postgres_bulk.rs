@@ -68,7 +68,7 @@ impl PgTx {
         user_id: Uuid,
         batch: &ImportBatch,
     ) -> Result<()> {
-        let now = orgata_core::model::now().to_rfc3339();
+        let now = micros(orgata_core::model::now());
         let (team, playbook, user) = (
             team_id.to_string(),
             playbook_id.to_string(),
@@ -90,8 +90,8 @@ impl PgTx {
                     c.business_key.as_deref(),
                     Some(&user),
                     Some(&variables),
-                    Some(&c.start.to_rfc3339()),
-                    Some(&c.end.to_rfc3339()),
+                    Some(&micros(c.start)),
+                    Some(&micros(c.end)),
                     Some(&now),
                     Some(&now),
                     Some("main"),
@@ -107,7 +107,7 @@ impl PgTx {
         .await?;
         text.clear();
         for r in &batch.runs {
-            let (ready, end) = (r.ready.to_rfc3339(), r.end.to_rfc3339());
+            let (ready, end) = (micros(r.ready), micros(r.end));
             line(
                 &mut text,
                 &[
@@ -119,7 +119,7 @@ impl PgTx {
                     Some("completed"),
                     Some("{}"),
                     Some(&ready),
-                    Some(&r.work_start.to_rfc3339()),
+                    Some(&micros(r.work_start)),
                     Some(&end),
                     Some(&ready),
                     Some(&end),
@@ -161,6 +161,11 @@ impl PgTx {
         copy.finish().await.map_err(db_err)?;
         Ok(())
     }
+}
+
+/// A time to the microsecond, cut as sqlx cuts it when it binds one.
+fn micros(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 /// Appends a row in COPY's text format: fields separated by tabs, `\N` for null, and

@@ -109,7 +109,7 @@ impl SqliteTx {
                         case.name,
                         case.business_key,
                         user,
-                        json(&case.variables),
+                        json(&case.variables)?,
                         stamp(case.start),
                         stamp(case.end),
                         now,
@@ -177,18 +177,24 @@ fn stamp(t: Time) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
-fn json(map: &serde_json::Map<String, serde_json::Value>) -> String {
-    if map.is_empty() {
-        "{}".to_string()
-    } else {
-        serde_json::Value::Object(map.clone()).to_string()
-    }
+fn json(map: &serde_json::Map<String, serde_json::Value>) -> Result<String> {
+    serde_json::to_string(map).map_err(Error::internal)
 }
 
+/// As `db_err` maps sqlx's: unique and foreign-key violations are conflicts, the rest internal.
 fn sql_err(e: rusqlite::Error) -> Error {
+    use rusqlite::ffi::{
+        SQLITE_CONSTRAINT_FOREIGNKEY, SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE,
+    };
     if let rusqlite::Error::SqliteFailure(f, _) = &e {
-        if f.code == rusqlite::ErrorCode::ConstraintViolation {
-            return Error::conflict("a record with these values exists already");
+        match f.extended_code {
+            SQLITE_CONSTRAINT_UNIQUE | SQLITE_CONSTRAINT_PRIMARYKEY => {
+                return Error::conflict("a record with these values exists already")
+            }
+            SQLITE_CONSTRAINT_FOREIGNKEY => {
+                return Error::conflict("a referenced record does not exist")
+            }
+            _ => {}
         }
     }
     tracing::error!(error = %e, "database error");

@@ -58,9 +58,7 @@ pub struct TraceEvent {
     pub step_id: String,
     pub lifecycle: String,
     pub timestamp: Time,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
-    #[serde(skip_serializing_if = "Map::is_empty")]
     pub attributes: Map<String, Value>,
 }
 
@@ -70,12 +68,14 @@ pub struct ImportBatch {
     pub cases: Vec<CaseRow>,
     pub runs: Vec<RunRow>,
     pub traces: Vec<TraceRow>,
+    /// How many events the traces hold.
+    pub events: usize,
 }
 
 impl ImportBatch {
-    /// How many rows it holds.
+    /// How many rows and kept events it holds.
     pub fn len(&self) -> usize {
-        self.cases.len() + self.runs.len() + self.traces.len()
+        self.cases.len() + self.runs.len() + self.events
     }
 
     /// Whether it holds nothing.

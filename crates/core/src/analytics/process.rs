@@ -236,8 +236,8 @@ struct Held {
     /// Waiting and work seconds of the runs that happened, summed, with their counts.
     waiting: (f64, u64),
     work: (f64, u64),
-    /// Waiting seconds of all its runs.
-    all_waiting: f64,
+    /// Waiting seconds of all its runs (summed over every step in order at the end).
+    all_waiting: Vec<f64>,
 }
 
 /// Steps ranked by their share of the cycle time of completed instances (ties: share of
@@ -260,7 +260,7 @@ pub fn bottlenecks(cases: &[Case], info: &StepInfo) -> Vec<Bottleneck> {
     };
     let per_step = per_step(completed(), info, |h: &mut Held, _, run| {
         let waiting = run.waiting();
-        h.all_waiting += waiting.unwrap_or(0.0);
+        h.all_waiting.extend(waiting);
         if run.happened() {
             h.happened += 1;
             h.held += run.duration().unwrap_or(0.0);
@@ -268,7 +268,7 @@ pub fn bottlenecks(cases: &[Case], info: &StepInfo) -> Vec<Bottleneck> {
             add(&mut h.work, run.work());
         }
     });
-    let total_waiting: f64 = per_step.iter().map(|(_, h)| h.all_waiting).sum();
+    let total_waiting: f64 = per_step.iter().flat_map(|(_, h)| &h.all_waiting).sum();
     let mean = |(sum, n): (f64, u64)| (n > 0).then(|| sum / n as f64);
     let mut ranked: Vec<Bottleneck> = per_step
         .iter()

@@ -8,14 +8,10 @@ CREATE TABLE history_traces (
 );
 
 INSERT INTO history_traces (process_instance_id, team_id, events)
-SELECT process_instance_id, team_id, json_group_array(json(event))
-FROM (
-    SELECT process_instance_id, team_id,
-        json_object('activity', activity, 'step_id', step_id, 'lifecycle', lifecycle,
-            'timestamp', occurred_at, 'resource', resource, 'attributes', json(attributes)) AS event
-    FROM history_events
-    ORDER BY process_instance_id, seq
-)
+SELECT process_instance_id, team_id,
+    json_group_array(json_object('activity', activity, 'step_id', step_id, 'lifecycle', lifecycle,
+        'timestamp', occurred_at, 'resource', resource, 'attributes', json(attributes)) ORDER BY seq)
+FROM history_events
 GROUP BY process_instance_id, team_id;
 
 DROP TABLE history_events;

@@ -37,7 +37,7 @@ pub struct ImportOptions {
     pub process_id: Option<Uuid>,
 }
 
-/// Rows written per round trip while importing.
+/// Rows and events written together while importing.
 const IMPORT_BATCH_ROWS: usize = 6000;
 
 impl Services {
@@ -122,6 +122,7 @@ impl Services {
                     attributes: e.attributes,
                 });
             }
+            batch.events += kept.len();
             batch.traces.push(TraceRow {
                 instance_id,
                 events: kept,
