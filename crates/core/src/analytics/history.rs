@@ -1,8 +1,6 @@
 //! The execution history analytics reads: instances ("cases") with the runs of their steps.
 //! Built by the service layer from the store, whether the history was run here or imported.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -122,7 +120,7 @@ impl Case {
 #[derive(Debug, Default)]
 pub struct HistoryRows {
     cases: Vec<Case>,
-    at: HashMap<Uuid, usize>,
+    at: foldhash::HashMap<Uuid, usize>,
     /// The instance of the previous row: a join yields an instance's rows together.
     last: Option<(Uuid, usize)>,
 }

@@ -4,7 +4,9 @@
 //! the time between the completions of consecutive steps), service times
 //! (`pm4py.get_service_time`, from a run's start of work to its end) and cases per day.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use chrono::NaiveDate;
 
@@ -28,7 +30,7 @@ pub fn path(case: &Case) -> Vec<&str> {
 /// (ties by path), at most `limit`; the flag says whether some were left out.
 pub fn variants(cases: &[&Case], limit: usize) -> (Vec<Variant>, bool) {
     // Path → how many cases took it, and the cycle times of those that have one.
-    let mut groups: HashMap<Vec<&str>, (u64, Vec<f64>)> = HashMap::new();
+    let mut groups: HashMap<Vec<&str>, (u64, Vec<f64>)> = HashMap::default();
     for case in cases {
         let (count, times) = groups.entry(path(case)).or_default();
         *count += 1;
@@ -54,7 +56,7 @@ pub fn variants(cases: &[&Case], limit: usize) -> (Vec<Variant>, bool) {
 /// The directly-follows graph: for consecutive steps of a path, how often and how long from
 /// one's completion to the next's; with the steps paths start and end with.
 pub fn directly_follows(cases: &[&Case]) -> FollowsGraph {
-    let mut times: HashMap<(&str, &str), Vec<f64>> = HashMap::new();
+    let mut times: HashMap<(&str, &str), Vec<f64>> = HashMap::default();
     let mut starts: BTreeMap<&str, u64> = BTreeMap::new();
     let mut ends: BTreeMap<&str, u64> = BTreeMap::new();
     let mut runs = Vec::new();
@@ -105,7 +107,7 @@ pub fn directly_follows(cases: &[&Case]) -> FollowsGraph {
 
 /// The mean service time of each step (start of work to end), by step id.
 pub fn service_times(cases: &[&Case]) -> Vec<StepDuration> {
-    let mut by_step: HashMap<&str, (f64, u64)> = HashMap::new();
+    let mut by_step: HashMap<&str, (f64, u64)> = HashMap::default();
     for run in cases.iter().flat_map(|c| &c.runs).filter(|r| r.happened()) {
         if let Some(w) = run.work() {
             let (sum, n) = by_step.entry(&run.step_id).or_default();

@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use foldhash::HashMap as FastMap;
+
 use super::history::{seconds, Case, Run, Time};
 use super::stats::{mean, median, quantile, sorted};
 use crate::model::{
@@ -135,7 +137,7 @@ fn per_step<'a, T: Default>(
     info: &StepInfo,
     mut fold: impl FnMut(&mut T, &'a Case, &'a Run),
 ) -> Vec<(String, T)> {
-    let mut at: HashMap<&'a str, usize> = HashMap::new();
+    let mut at: FastMap<&'a str, usize> = FastMap::default();
     let mut folded: Vec<(&'a str, T)> = Vec::new();
     for case in cases {
         for run in &case.runs {
