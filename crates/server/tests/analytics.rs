@@ -235,6 +235,92 @@ async fn a_bad_log_is_refused_whole(app: TestApp) {
     assert_eq!(playbooks.body["pagination"]["total_count"], 1);
 }
 
+/// An imported case shows the completed executions its events make, the same at every read,
+/// and is history: the engine refuses to act on it.
+async fn an_imported_case_shows_its_executions(app: TestApp) {
+    let t = team(&app).await;
+    let event = |activity: &str, lifecycle: &str, at: &str| {
+        format!(
+            "<event><string key=\"concept:name\" value=\"{activity}\"/>\
+             <string key=\"lifecycle:transition\" value=\"{lifecycle}\"/>\
+             <string key=\"org:resource\" value=\"Ann\"/>\
+             <date key=\"time:timestamp\" value=\"2024-01-01T{at}:00Z\"/></event>"
+        )
+    };
+    let log = format!(
+        "<?xml version=\"1.0\"?><log><trace><string key=\"concept:name\" value=\"c1\"/>{}{}{}{}{}</trace></log>",
+        event("Check", "complete", "09:00"),
+        event("Pay", "start", "09:30"),
+        event("Check", "complete", "09:40"),
+        event("Pay", "complete", "10:00"),
+        event("Check", "start", "10:05"),
+    );
+    app.upload(
+        &t.p("/analytics/imports"),
+        &t.token,
+        log.into_bytes(),
+        "application/xml",
+    )
+    .await
+    .expect(201);
+    let list = app
+        .get(&t.p("/process-instances"), &t.token)
+        .await
+        .expect(200);
+    let id = list.body["data"][0]["id"].as_str().unwrap().to_string();
+    let read = || async {
+        app.get(&t.p(&format!("/process-instances/{id}")), &t.token)
+            .await
+            .expect(200)
+            .data()
+            .clone()
+    };
+    let instance = read().await;
+    assert_eq!(instance["status"], "completed");
+    let executions = instance["step_executions"].as_array().unwrap();
+    let seen: Vec<_> = executions
+        .iter()
+        .map(|e| {
+            (
+                e["step_id"].as_str().unwrap(),
+                e["iteration"].as_i64().unwrap(),
+                e["status"].as_str().unwrap(),
+                e["start_time"].as_str().unwrap()[11..16].to_string(),
+                e["end_time"].as_str().unwrap()[11..16].to_string(),
+            )
+        })
+        .collect();
+    // Ready when the case's previous event completed; the unfinished start makes no run.
+    assert_eq!(
+        seen,
+        [
+            ("check", 1, "completed", "09:00".into(), "09:00".into()),
+            ("check", 2, "completed", "09:00".into(), "09:40".into()),
+            ("pay", 1, "completed", "09:00".into(), "10:00".into()),
+        ]
+    );
+    assert_eq!(
+        read().await,
+        instance,
+        "the same executions, ids and all, every read"
+    );
+    app.post(
+        &t.p(&format!("/process-instances/{id}/steps/check/retry")),
+        &t.token,
+        json!({}),
+    )
+    .await
+    .expect_error(409, "CONFLICT");
+    app.post(
+        &t.p(&format!("/process-instances/{id}/cancel")),
+        &t.token,
+        json!({}),
+    )
+    .await
+    .expect_error(409, "CONFLICT");
+    assert_eq!(read().await, instance);
+}
+
 /// A log of `cases` cases of two events each, then a trace whose event has no timestamp.
 fn log_broken_at_the_end(cases: usize) -> Vec<u8> {
     let mut xml = String::from("<?xml version=\"1.0\"?><log>");
@@ -1262,6 +1348,7 @@ both_backends!(
     the_running_example_as_pm4py_measures_it,
     the_helpdesk_log_gzipped_as_pm4py_measures_it,
     a_bad_log_is_refused_whole,
+    an_imported_case_shows_its_executions,
     an_import_that_fails_late_keeps_nothing,
     findings_of_an_imported_log,
     an_exported_history_imports_back_the_same,

@@ -45,6 +45,11 @@ impl PgTx {
                 })
             })?;
             let Some(run_id) = r.try_get::<Option<Uuid>, _>(5).map_err(db_err)? else {
+                if let Some(events) = r.try_get::<Option<&str>, _>(12).map_err(db_err)? {
+                    history
+                        .push_imported(case, events)
+                        .map_err(|e| corrupt("trace", &e.to_string()))?;
+                }
                 continue;
             };
             let status: String = r.try_get(7).map_err(db_err)?;
@@ -60,7 +65,7 @@ impl PgTx {
         Ok(history.finish())
     }
 
-    /// Writes imported cases, runs and traces with `COPY … FROM STDIN`, a table at a time.
+    /// Writes imported cases and their traces with `COPY … FROM STDIN`, a table at a time.
     pub(crate) async fn write_history(
         &mut self,
         team_id: Uuid,
@@ -102,33 +107,6 @@ impl PgTx {
             "process_instances (id, team_id, playbook_id, playbook_version, playbook_hash, name, \
              status, business_key, initiated_by, variables, start_time, end_time, created_at, \
              updated_at, started_from)",
-            &text,
-        )
-        .await?;
-        text.clear();
-        for r in &batch.runs {
-            let (ready, end) = (micros(r.ready), micros(r.end));
-            line(
-                &mut text,
-                &[
-                    Some(&r.id.to_string()),
-                    Some(&team),
-                    Some(&r.instance_id.to_string()),
-                    Some(&r.step_id),
-                    Some(&r.iteration.to_string()),
-                    Some("completed"),
-                    Some("{}"),
-                    Some(&ready),
-                    Some(&micros(r.work_start)),
-                    Some(&end),
-                    Some(&ready),
-                    Some(&end),
-                ],
-            );
-        }
-        self.copy(
-            "step_executions (id, team_id, process_instance_id, step_id, iteration, status, \
-             input_data, start_time, work_started_at, end_time, created_at, updated_at)",
             &text,
         )
         .await?;

@@ -56,6 +56,12 @@ impl SqliteTx {
                     })
                 })?;
                 if matches!(r.get_ref(5), Ok(ValueRef::Null)) {
+                    if let ValueRef::Text(events) = r.get_ref(12).map_err(sql_err)? {
+                        let events = std::str::from_utf8(events).map_err(Error::internal)?;
+                        history
+                            .push_imported(case, events)
+                            .map_err(|e| corrupt("trace", &e.to_string()))?;
+                    }
                     continue;
                 }
                 let times = (
@@ -77,7 +83,7 @@ impl SqliteTx {
         .await
     }
 
-    /// Writes imported cases, runs and traces with statements prepared once per batch.
+    /// Writes imported cases and their traces with statements prepared once per batch.
     pub(crate) async fn write_history(
         &mut self,
         team_id: Uuid,
@@ -115,27 +121,6 @@ impl SqliteTx {
                         now,
                     ])
                     .map_err(sql_err)?;
-            }
-            let mut runs = c
-                .prepare_cached(
-                    "INSERT INTO step_executions (id, team_id, process_instance_id, step_id, \
-                     iteration, status, input_data, start_time, work_started_at, end_time, \
-                     created_at, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, 'completed', '{}', ?6, ?7, ?8, ?6, ?8)",
-                )
-                .map_err(sql_err)?;
-            for run in &batch.runs {
-                runs.execute(params![
-                    run.id.as_bytes(),
-                    team,
-                    run.instance_id.as_bytes(),
-                    run.step_id,
-                    run.iteration,
-                    stamp(run.ready),
-                    stamp(run.work_start),
-                    stamp(run.end),
-                ])
-                .map_err(sql_err)?;
             }
             let mut traces = c
                 .prepare_cached(

@@ -409,6 +409,17 @@ macro_rules! tx_engine_impl {
                 let execs = sqlx::query("SELECT * FROM step_executions WHERE process_instance_id = $1 ORDER BY created_at, id")
                     .bind(id).fetch_all(&mut *self.tx).await.map_err(db_err)?;
                 instance.step_executions = execs.iter().map(engine_rows::execution).collect::<orgata_core::Result<_>>()?;
+                if instance.step_executions.is_empty() {
+                    // An imported case: its executions are read from its kept events.
+                    let events: Option<String> = sqlx::query_scalar("SELECT CAST(events AS TEXT) FROM history_traces WHERE process_instance_id = $1")
+                        .bind(id).fetch_optional(&mut *self.tx).await.map_err(db_err)?;
+                    if let Some(events) = events {
+                        let runs = orgata_core::analytics::import::imported_runs(id, &events)
+                            .map_err(|e| $crate::error::corrupt("trace", &e.to_string()))?;
+                        instance.step_executions = runs.into_iter().map(|r| r.execution(id)).collect();
+                        instance.step_executions.sort_by_key(|e| (e.created_at, e.id));
+                    }
+                }
                 Ok(Some((instance, hash)))
             }
 

@@ -23,7 +23,7 @@ fn migrations_before(before: &str) -> PathBuf {
 }
 
 #[tokio::test]
-async fn imported_events_move_to_one_row_per_case_in_the_logs_order() {
+async fn imported_events_move_to_one_row_per_case_in_the_logs_order_and_runs_are_read_from_them() {
     let dir = migrations_before("0007");
     let options = SqliteConnectOptions::new()
         .filename(dir.join("db.sqlite"))
@@ -66,10 +66,35 @@ async fn imported_events_move_to_one_row_per_case_in_the_logs_order() {
         .await
         .unwrap();
     }
+    // The rows an import wrote for its cases' runs, and a run of an instance of this runtime.
+    let native = [3u8; 16];
+    for (n, case) in [first, first, second, native].into_iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO step_executions (id, team_id, process_instance_id, step_id, iteration, \
+             status, input_data, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'check', $4, 'completed', '{}', '2025-01-01', '2025-01-01')",
+        )
+        .bind(&[10 + n as u8; 16][..])
+        .bind(&team[..])
+        .bind(&case[..])
+        .bind(n as i64)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
     sqlx::migrate!("./migrations/sqlite")
         .run(&pool)
         .await
         .unwrap();
+    let kept: Vec<Vec<u8>> = sqlx::query_scalar("SELECT process_instance_id FROM step_executions")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        [native.to_vec()],
+        "imported cases' runs are read from their events"
+    );
     let rows = sqlx::query(
         "SELECT process_instance_id, team_id, events FROM history_traces ORDER BY process_instance_id",
     )
@@ -93,6 +118,23 @@ async fn imported_events_move_to_one_row_per_case_in_the_logs_order() {
         ])
     );
     assert_eq!(events(1)[0]["resource"], "clerk-2");
+    let runs = orgata_core::analytics::import::imported_runs(
+        uuid::Uuid::from_bytes(first),
+        rows[0].get::<&str, _>(2),
+    )
+    .unwrap();
+    let steps: Vec<_> = runs
+        .iter()
+        .map(|r| (r.step_id.as_str(), r.end.to_rfc3339()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("register", "2025-01-01T00:00:00+00:00".to_string()),
+            ("check", "2025-01-01T01:00:00+00:00".to_string()),
+            ("decide", "2025-01-01T02:00:00+00:00".to_string()),
+        ]
+    );
     let old: Option<String> =
         sqlx::query_scalar("SELECT name FROM sqlite_master WHERE name = 'history_events'")
             .fetch_optional(&pool)

@@ -154,6 +154,15 @@ impl HistoryRows {
         self.cases[case].runs.push(run);
     }
 
+    /// Adds the runs of the imported case at `case`, read from its kept events.
+    pub fn push_imported(&mut self, case: usize, events: &str) -> serde_json::Result<()> {
+        let case = &mut self.cases[case];
+        let runs = super::import::imported_runs(case.id, events)?;
+        case.runs
+            .extend(runs.into_iter().map(super::import::ImportedRun::run));
+        Ok(())
+    }
+
     /// The instances by id, each with its runs in the order analytics assume.
     pub fn finish(mut self) -> Vec<Case> {
         self.cases.sort_unstable_by_key(|c| c.id);

@@ -8,57 +8,81 @@ use std::collections::{HashMap, VecDeque};
 use super::history::Time;
 use super::xes::XesEvent;
 
+/// An event of a case, as runs are read from it.
+pub trait Logged {
+    /// The activity (`concept:name`).
+    fn activity(&self) -> &str;
+    /// The lifecycle transition, lower-cased.
+    fn lifecycle(&self) -> &str;
+    fn timestamp(&self) -> Time;
+}
+
+impl Logged for XesEvent {
+    fn activity(&self) -> &str {
+        &self.activity
+    }
+    fn lifecycle(&self) -> &str {
+        &self.lifecycle
+    }
+    fn timestamp(&self) -> Time {
+        self.timestamp
+    }
+}
+
 /// One activity's run within a case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Span {
-    pub activity: String,
+    /// The index of the event that completed it.
+    pub completed: usize,
     pub ready: Time,
     pub start: Time,
     pub end: Time,
-    pub resource: Option<String>,
 }
 
-/// The runs of a case's events, in the order they completed, with the case's first and last
-/// event times (`None` for a case without events).
-pub fn spans(events: &[XesEvent]) -> (Vec<Span>, Option<(Time, Time)>) {
-    let mut order: Vec<&XesEvent> = events.iter().collect();
-    order.sort_by_key(|e| e.timestamp);
-    let bounds = order
-        .first()
-        .zip(order.last())
-        .map(|(a, b)| (a.timestamp, b.timestamp));
+/// The runs of a case's events, in the order they completed (events at the same moment in the
+/// log's order).
+pub fn spans<E: Logged>(events: &[E]) -> Vec<Span> {
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by_key(|&i| events[i].timestamp());
     let mut open: HashMap<&str, VecDeque<(Time, Time)>> = HashMap::new();
     let mut last_end: Option<Time> = None;
     let mut out = Vec::new();
-    for e in order {
-        match e.lifecycle.as_str() {
+    for i in order {
+        let e = &events[i];
+        match e.lifecycle() {
             "start" => {
-                let ready = last_end.unwrap_or(e.timestamp);
-                open.entry(&e.activity)
+                let ready = last_end.unwrap_or(e.timestamp());
+                open.entry(e.activity())
                     .or_default()
-                    .push_back((ready, e.timestamp));
+                    .push_back((ready, e.timestamp()));
             }
             "complete" => {
                 let (ready, start) = open
-                    .get_mut(e.activity.as_str())
+                    .get_mut(e.activity())
                     .and_then(VecDeque::pop_front)
                     .unwrap_or_else(|| {
-                        let t = last_end.unwrap_or(e.timestamp);
+                        let t = last_end.unwrap_or(e.timestamp());
                         (t, t)
                     });
                 out.push(Span {
-                    activity: e.activity.clone(),
+                    completed: i,
                     ready,
                     start,
-                    end: e.timestamp,
-                    resource: e.resource.clone(),
+                    end: e.timestamp(),
                 });
-                last_end = Some(e.timestamp);
+                last_end = Some(e.timestamp());
             }
             _ => {}
         }
     }
-    (out, bounds)
+    out
+}
+
+/// A case's first and last event times (`None` for a case without events).
+pub fn bounds<E: Logged>(events: &[E]) -> Option<(Time, Time)> {
+    let first = events.iter().map(Logged::timestamp).min()?;
+    let last = events.iter().map(Logged::timestamp).max()?;
+    Some((first, last))
 }
 
 #[cfg(test)]
@@ -76,13 +100,13 @@ mod tests {
         }
     }
 
-    fn mins(spans: &[Span]) -> Vec<(&str, u32, u32, u32)> {
+    fn mins<'a>(events: &'a [XesEvent], spans: &[Span]) -> Vec<(&'a str, u32, u32, u32)> {
         use chrono::Timelike;
         spans
             .iter()
             .map(|s| {
                 (
-                    s.activity.as_str(),
+                    events[s.completed].activity.as_str(),
                     s.ready.minute(),
                     s.start.minute(),
                     s.end.minute(),
@@ -93,22 +117,23 @@ mod tests {
 
     #[test]
     fn completions_only_start_when_the_previous_event_ended() {
-        let (s, bounds) = spans(&[
+        let events = [
             ev("b", "complete", 20),
             ev("a", "complete", 5),
             ev("c", "complete", 30),
-        ]);
+        ];
+        let s = spans(&events);
         assert_eq!(
-            mins(&s),
+            mins(&events, &s),
             [("a", 5, 5, 5), ("b", 5, 5, 20), ("c", 20, 20, 30)]
         );
-        let (first, last) = bounds.unwrap();
+        let (first, last) = bounds(&events).unwrap();
         assert_eq!((first, last), (s[0].end, s[2].end));
     }
 
     #[test]
     fn starts_pair_with_the_next_completion_of_their_activity() {
-        let (s, _) = spans(&[
+        let events = [
             ev("a", "complete", 1),
             ev("b", "start", 10),
             ev("c", "start", 12),
@@ -116,11 +141,12 @@ mod tests {
             ev("c", "complete", 15),
             ev("b", "complete", 20),
             ev("d", "start", 25),
-        ]);
+        ];
+        let s = spans(&events);
         assert_eq!(
-            mins(&s),
+            mins(&events, &s),
             [("a", 1, 1, 1), ("c", 1, 12, 15), ("b", 1, 10, 20)]
         );
-        assert_eq!(spans(&[]).1, None);
+        assert_eq!(bounds::<XesEvent>(&[]), None);
     }
 }

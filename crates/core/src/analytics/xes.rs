@@ -60,7 +60,7 @@ impl std::fmt::Display for XesError {
 const MAX_ATTRIBUTES: usize = 200;
 const MAX_VALUE_CHARS: usize = 10_000;
 /// The attributes an import reads, never dropped by the cap.
-const STANDARD: &[&str] = &[
+const STANDARD: [&str; 4] = [
     "concept:name",
     "time:timestamp",
     "lifecycle:transition",
@@ -132,7 +132,7 @@ impl<R: BufRead> XesReader<R> {
             return Ok(None);
         }
         let mut trace: Option<XesTrace> = None;
-        let mut event: Option<(Map<String, Value>, usize)> = None;
+        let mut event: Option<EventDraft> = None;
         let mut buf = std::mem::take(&mut self.buf);
         loop {
             buf.clear();
@@ -146,10 +146,8 @@ impl<R: BufRead> XesReader<R> {
                 Event::End(end) => {
                     match end.local_name().as_ref() {
                         b"event" => {
-                            if let (Some(t), Some((attrs, index))) = (trace.as_mut(), event.take())
-                            {
-                                let at = format!("/traces/{}/events/{index}", self.traces);
-                                t.events.push(into_event(attrs, at)?);
+                            if let (Some(t), Some(draft)) = (trace.as_mut(), event.take()) {
+                                t.events.push(draft.finish(self.traces)?);
                             }
                         }
                         b"trace" => {
@@ -189,7 +187,10 @@ impl<R: BufRead> XesReader<R> {
                         let at = format!("/traces/{}/events/{index}", self.traces);
                         return Err(self.error(at, "the event has no attributes"));
                     }
-                    event = Some((Map::new(), index));
+                    event = Some(EventDraft {
+                        index,
+                        ..EventDraft::default()
+                    });
                 }
                 b"global" | b"extension" | b"classifier" | b"event" => {
                     if !empty {
@@ -203,15 +204,26 @@ impl<R: BufRead> XesReader<R> {
                         self.skip(&start)?;
                     }
                     let target = match (&mut trace, &mut event) {
-                        (_, Some((m, _))) => m,
+                        (_, Some(draft)) => match key {
+                            // An event's standard attributes are its fields.
+                            Some(Key::Standard(i)) => {
+                                draft.standard[i] = Some(value);
+                                continue;
+                            }
+                            _ => &mut draft.attributes,
+                        },
                         (Some(t), None) => &mut t.attributes,
                         (None, None) => &mut self.log_attributes,
                     };
-                    if let Some(key) = key {
+                    match key {
                         // The standard attributes are kept past the cap.
-                        if target.len() < MAX_ATTRIBUTES || STANDARD.contains(&key.as_str()) {
+                        Some(Key::Standard(i)) => {
+                            target.insert(STANDARD[i].to_string(), value);
+                        }
+                        Some(Key::Other(key)) if target.len() < MAX_ATTRIBUTES => {
                             target.insert(key, value);
                         }
+                        _ => {}
                     }
                 }
             }
@@ -228,7 +240,7 @@ impl<R: BufRead> XesReader<R> {
     }
 
     /// An attribute element's key and typed value.
-    fn attribute(&self, start: &BytesStart<'_>) -> Result<(Option<String>, Value), XesError> {
+    fn attribute(&self, start: &BytesStart<'_>) -> Result<(Option<Key>, Value), XesError> {
         let mut key = None;
         let mut value = None;
         for a in start.attributes().with_checks(false) {
@@ -237,13 +249,19 @@ impl<R: BufRead> XesReader<R> {
                 .decode_and_unescape_value(self.reader.decoder())
                 .map_err(|e| self.xml_error(e))?;
             match a.key.local_name().as_ref() {
-                b"key" => key = Some(text.into_owned()),
+                b"key" => {
+                    key = Some(match STANDARD.iter().position(|k| *k == text) {
+                        Some(i) => Key::Standard(i),
+                        None => Key::Other(text.into_owned()),
+                    })
+                }
                 b"value" => value = Some(text.into_owned()),
                 _ => {}
             }
         }
         let mut value = value.unwrap_or_default();
-        if value.chars().count() > MAX_VALUE_CHARS {
+        // A value of at most MAX_VALUE_CHARS bytes has no more characters than that.
+        if value.len() > MAX_VALUE_CHARS && value.chars().count() > MAX_VALUE_CHARS {
             value = value.chars().take(MAX_VALUE_CHARS).collect();
         }
         let typed = match start.local_name().as_ref() {
@@ -289,36 +307,57 @@ fn parse_any_timestamp(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn into_event(mut attrs: Map<String, Value>, at: String) -> Result<XesEvent, XesError> {
-    let err = |message: &str| XesError {
-        at: at.clone(),
-        message: message.to_string(),
-    };
-    let activity = match attrs.remove("concept:name") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s,
-        _ => return Err(err("the event has no concept:name (its activity)")),
-    };
-    let timestamp = match attrs.remove("time:timestamp") {
-        Some(Value::String(s)) => {
-            parse_timestamp(&s).ok_or_else(|| err("time:timestamp is not an xs:dateTime"))?
-        }
-        _ => return Err(err("the event has no time:timestamp")),
-    };
-    let lifecycle = match attrs.remove("lifecycle:transition") {
-        Some(Value::String(s)) => s.to_lowercase(),
-        _ => "complete".to_string(),
-    };
-    let resource = match attrs.remove("org:resource") {
-        Some(Value::String(s)) => Some(s),
-        _ => None,
-    };
-    Ok(XesEvent {
-        activity,
-        lifecycle,
-        timestamp,
-        resource,
-        attributes: attrs,
-    })
+/// An attribute's key: one of [`STANDARD`] (by its index there) or another.
+enum Key {
+    Standard(usize),
+    Other(String),
+}
+
+/// An event being read: its standard attributes (as [`STANDARD`] orders them) apart from the
+/// others.
+#[derive(Default)]
+struct EventDraft {
+    /// Its place in its trace.
+    index: usize,
+    standard: [Option<Value>; 4],
+    attributes: Map<String, Value>,
+}
+
+impl EventDraft {
+    /// The event, or why it is not one (at its place in trace `trace`).
+    fn finish(self, trace: usize) -> Result<XesEvent, XesError> {
+        let err = |message: &str| XesError {
+            at: format!("/traces/{trace}/events/{}", self.index),
+            message: message.to_string(),
+        };
+        let [name, timestamp, lifecycle, resource] = self.standard;
+        let activity = match name {
+            Some(Value::String(s)) if !s.trim().is_empty() => s,
+            _ => return Err(err("the event has no concept:name (its activity)")),
+        };
+        let timestamp = match timestamp {
+            Some(Value::String(s)) => {
+                parse_timestamp(&s).ok_or_else(|| err("time:timestamp is not an xs:dateTime"))?
+            }
+            _ => return Err(err("the event has no time:timestamp")),
+        };
+        let lifecycle = match lifecycle {
+            Some(Value::String(s)) if s.chars().any(char::is_uppercase) => s.to_lowercase(),
+            Some(Value::String(s)) => s,
+            _ => "complete".to_string(),
+        };
+        let resource = match resource {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
+        Ok(XesEvent {
+            activity,
+            lifecycle,
+            timestamp,
+            resource,
+            attributes: self.attributes,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -257,25 +257,45 @@ impl Read for BodyReader {
     }
 }
 
-/// What the parsing thread hands over: a trace, the end of the log (`Ok(None)`), or why the
-/// log cannot be read.
-type Item = Result<Option<XesTrace>, XesError>;
+/// What the parsing thread hands over: traces, the end of the log, or why the log cannot be
+/// read (after the traces before the fault).
+enum Item {
+    Traces(Vec<XesTrace>),
+    End,
+    Failed(XesError),
+}
+
+/// Traces are handed over in chunks of at least this many events (or the rest of the log)...
+const CHUNK_EVENTS: usize = 4096;
+/// ...and the parser runs at most this many chunks ahead, so it parses while the importer
+/// writes without holding much of the log.
+const CHUNKS_AHEAD: usize = 4;
 
 /// Traces parsed on a blocking thread, handed over a bounded channel.
 struct ChannelSource {
-    traces: mpsc::Receiver<Item>,
+    chunks: mpsc::Receiver<Item>,
+    traces: std::vec::IntoIter<XesTrace>,
     name: Arc<Mutex<Option<String>>>,
 }
 
 #[async_trait::async_trait]
 impl TraceSource for ChannelSource {
     async fn next_trace(&mut self) -> orgata_core::Result<Option<XesTrace>> {
-        match self.traces.recv().await {
-            Some(item) => Ok(item?),
-            // The thread ended without saying the log ended: never a partial import.
-            None => Err(Error::internal(
-                "the event log reader stopped before the end of the log",
-            )),
+        loop {
+            if let Some(trace) = self.traces.next() {
+                return Ok(Some(trace));
+            }
+            match self.chunks.recv().await {
+                Some(Item::Traces(traces)) => self.traces = traces.into_iter(),
+                Some(Item::End) => return Ok(None),
+                Some(Item::Failed(e)) => return Err(e.into()),
+                // The thread ended without saying the log ended: never a partial import.
+                None => {
+                    return Err(Error::internal(
+                        "the event log reader stopped before the end of the log",
+                    ))
+                }
+            }
         }
     }
 
@@ -286,7 +306,7 @@ impl TraceSource for ChannelSource {
 
 /// Starts parsing `stream` (XES, gzip-compressed or not) on a blocking thread.
 fn parse_in_background(stream: BodyDataStream, too_large: Arc<AtomicBool>) -> ChannelSource {
-    let (tx, rx) = mpsc::channel(32);
+    let (tx, rx) = mpsc::channel(CHUNKS_AHEAD);
     let name = Arc::new(Mutex::new(None));
     let log_name = name.clone();
     let handle = tokio::runtime::Handle::current();
@@ -310,6 +330,7 @@ fn parse_in_background(stream: BodyDataStream, too_large: Arc<AtomicBool>) -> Ch
             Box::new(buffered)
         };
         let mut reader = XesReader::new(input);
+        let (mut chunk, mut events) = (Vec::new(), 0);
         loop {
             let next = reader.next_trace();
             if let Ok(mut slot) = log_name.lock() {
@@ -317,11 +338,35 @@ fn parse_in_background(stream: BodyDataStream, too_large: Arc<AtomicBool>) -> Ch
                     *slot = reader.log_name().map(str::to_string);
                 }
             }
-            let stop = !matches!(next, Ok(Some(_)));
-            if tx.blocking_send(next).is_err() || stop {
+            let last = match next {
+                Ok(Some(trace)) => {
+                    events += trace.events.len();
+                    chunk.push(trace);
+                    if events < CHUNK_EVENTS {
+                        continue;
+                    }
+                    None
+                }
+                Ok(None) => Some(Item::End),
+                Err(e) => Some(Item::Failed(e)),
+            };
+            if !chunk.is_empty()
+                && tx
+                    .blocking_send(Item::Traces(std::mem::take(&mut chunk)))
+                    .is_err()
+            {
+                return;
+            }
+            events = 0;
+            if let Some(last) = last {
+                let _ = tx.blocking_send(last);
                 return;
             }
         }
     });
-    ChannelSource { traces: rx, name }
+    ChannelSource {
+        chunks: rx,
+        traces: Vec::new().into_iter(),
+        name,
+    }
 }

@@ -1,6 +1,6 @@
 //! Importing an event log as the completed history of a playbook.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use async_trait::async_trait;
 use serde_json::json;
@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::super::definitions::Entry;
 use super::super::{Ctx, Services};
 use crate::access::Permission;
-use crate::analytics::import::{CaseRow, ImportBatch, RunRow, TraceEvent, TraceRow};
-use crate::analytics::spans::spans;
+use crate::analytics::import::{CaseRow, ImportBatch, TraceEvent, TraceRow};
+use crate::analytics::spans::bounds;
 use crate::analytics::xes::XesTrace;
 use crate::engine::definition::MAX_STEPS;
 use crate::error::{Error, Result, Violations};
@@ -42,8 +42,9 @@ const IMPORT_BATCH_ROWS: usize = 6000;
 
 impl Services {
     /// `POST /v1/teams/{team_id}/analytics/imports`: the traces of an event log become finished
-    /// instances of a playbook (discovered from the log's activities unless one is named), with
-    /// a completed execution per activity run and every event kept; all in one transaction.
+    /// instances of a playbook (discovered from the log's activities unless one is named), each
+    /// with every event of its case kept, from which its completed step executions are read;
+    /// all in one transaction.
     pub async fn import_log(
         &self,
         ctx: &Ctx,
@@ -60,7 +61,7 @@ impl Services {
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Edit)
             .await?;
         // Activity → step id: the named playbook's steps, or discovered as they appear.
-        let mut steps: HashMap<String, String> = HashMap::new();
+        let mut steps: foldhash::HashMap<String, String> = Default::default();
         let mut discovered: Vec<(String, String)> = Vec::new();
         // A named playbook: the instances are pinned to main's head and its snapshot there.
         let (playbook_id, pinned) = match options.process_id {
@@ -81,8 +82,9 @@ impl Services {
         let mut batch = ImportBatch::default();
         let (mut cases, mut events) = (0u64, 0u64);
         while let Some(trace) = source.next_trace().await? {
-            let (runs, bounds) = spans(&trace.events);
-            let Some((start, end)) = bounds else { continue };
+            let Some((start, end)) = bounds(&trace.events) else {
+                continue;
+            };
             let instance_id = new_id();
             let mut step_of = |activity: &str| -> Result<String> {
                 if let Some(id) = steps.get(activity) {
@@ -127,21 +129,6 @@ impl Services {
                 instance_id,
                 events: kept,
             });
-            let mut iterations: HashMap<String, i64> = HashMap::new();
-            for span in runs {
-                let step_id = step_of(&span.activity)?;
-                let iteration = iterations.entry(step_id.clone()).or_insert(0);
-                *iteration += 1;
-                batch.runs.push(RunRow {
-                    id: new_id(),
-                    instance_id,
-                    step_id,
-                    iteration: *iteration,
-                    ready: span.ready,
-                    work_start: span.start,
-                    end: span.end,
-                });
-            }
             cases += 1;
             events += logged;
             batch.cases.push(CaseRow {
