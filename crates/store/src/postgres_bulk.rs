@@ -112,10 +112,13 @@ impl PgTx {
         .await?;
         text.clear();
         for t in &batch.traces {
-            let events = serde_json::to_string(&t.events).map_err(Error::internal)?;
             line(
                 &mut text,
-                &[Some(&t.instance_id.to_string()), Some(&team), Some(&events)],
+                &[
+                    Some(&t.instance_id.to_string()),
+                    Some(&team),
+                    Some(&t.events),
+                ],
             );
         }
         self.copy(
@@ -153,20 +156,21 @@ fn line(out: &mut String, fields: &[Option<&str>]) {
         if i > 0 {
             out.push('\t');
         }
-        match field {
-            None => out.push_str("\\N"),
-            Some(v) => {
-                for ch in v.chars() {
-                    match ch {
-                        '\\' => out.push_str("\\\\"),
-                        '\t' => out.push_str("\\t"),
-                        '\n' => out.push_str("\\n"),
-                        '\r' => out.push_str("\\r"),
-                        c => out.push(c),
-                    }
-                }
-            }
+        let Some(mut rest) = *field else {
+            out.push_str("\\N");
+            continue;
+        };
+        while let Some(at) = rest.find(['\\', '\t', '\n', '\r']) {
+            out.push_str(&rest[..at]);
+            out.push_str(match rest.as_bytes()[at] {
+                b'\\' => "\\\\",
+                b'\t' => "\\t",
+                b'\n' => "\\n",
+                _ => "\\r",
+            });
+            rest = &rest[at + 1..];
         }
+        out.push_str(rest);
     }
     out.push('\n');
 }

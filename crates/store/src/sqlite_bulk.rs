@@ -129,9 +129,8 @@ impl SqliteTx {
                 )
                 .map_err(sql_err)?;
             for trace in &batch.traces {
-                let events = serde_json::to_string(&trace.events).map_err(Error::internal)?;
                 traces
-                    .execute(params![trace.instance_id.as_bytes(), team, events])
+                    .execute(params![trace.instance_id.as_bytes(), team, trace.events])
                     .map_err(sql_err)?;
             }
             Ok(())

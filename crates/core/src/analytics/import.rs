@@ -42,7 +42,8 @@ pub struct CaseRow {
 #[derive(Debug, Clone)]
 pub struct TraceRow {
     pub instance_id: Uuid,
-    pub events: Vec<TraceEvent>,
+    /// A JSON array of [`TraceEvent`]s.
+    pub events: String,
 }
 
 /// An event of the log, kept as it was (a resource and attributes only when it has them).

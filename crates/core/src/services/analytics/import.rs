@@ -62,7 +62,6 @@ impl Services {
             .await?;
         // Activity → step id: the named playbook's steps, or discovered as they appear.
         let mut steps: foldhash::HashMap<String, String> = Default::default();
-        let mut discovered: Vec<(String, String)> = Vec::new();
         // A named playbook: the instances are pinned to main's head and its snapshot there.
         let (playbook_id, pinned) = match options.process_id {
             Some(id) => {
@@ -78,78 +77,24 @@ impl Services {
             }
             None => (new_id(), None),
         };
-        let mut taken: HashSet<String> = HashSet::new();
+        let mut found = Cases {
+            steps,
+            discovered: Vec::new(),
+            taken: HashSet::new(),
+            named: options.process_id.is_some(),
+            cases: 0,
+            events: 0,
+        };
         let mut batch = ImportBatch::default();
-        let (mut cases, mut events) = (0u64, 0u64);
         while let Some(trace) = source.next_trace().await? {
-            let Some((start, end)) = bounds(&trace.events) else {
-                continue;
-            };
-            let instance_id = new_id();
-            let mut step_of = |activity: &str| -> Result<String> {
-                if let Some(id) = steps.get(activity) {
-                    return Ok(id.clone());
-                }
-                if options.process_id.is_some() {
-                    return Err(Error::invalid(
-                        "/activities",
-                        "unknown_step",
-                        format!("the activity {activity:?} is not a step of the playbook"),
-                    ));
-                }
-                if discovered.len() >= MAX_STEPS {
-                    return Err(Error::invalid(
-                        "/activities",
-                        "too_many",
-                        format!(
-                            "a playbook has at most {MAX_STEPS} steps; the log has more activities"
-                        ),
-                    ));
-                }
-                let id = crate::engine::definition::generated_id(activity, &taken);
-                taken.insert(id.clone());
-                steps.insert(activity.to_string(), id.clone());
-                discovered.push((activity.to_string(), id.clone()));
-                Ok(id)
-            };
-            let logged = trace.events.len() as u64;
-            let mut kept = Vec::with_capacity(trace.events.len());
-            for e in trace.events {
-                kept.push(TraceEvent {
-                    step_id: step_of(&e.activity)?,
-                    activity: e.activity,
-                    lifecycle: e.lifecycle,
-                    timestamp: e.timestamp,
-                    resource: e.resource,
-                    attributes: e.attributes,
-                });
-            }
-            batch.events += kept.len();
-            batch.traces.push(TraceRow {
-                instance_id,
-                events: kept,
-            });
-            cases += 1;
-            events += logged;
-            batch.cases.push(CaseRow {
-                id: instance_id,
-                name: trace
-                    .name
-                    .clone()
-                    .map(|n| n.chars().take(200).collect())
-                    .unwrap_or_else(|| format!("Case {cases}")),
-                business_key: trace.name.map(|n| n.chars().take(200).collect()),
-                variables: trace.attributes,
-                start,
-                end,
-            });
+            found.add(&mut batch, trace)?;
             if batch.len() >= IMPORT_BATCH_ROWS {
                 tx.insert_history(team_id, playbook_id, ctx.actor.user.id, &batch)
                     .await?;
                 batch = ImportBatch::default();
             }
         }
-        if cases == 0 {
+        if found.cases == 0 {
             return Err(Error::invalid(
                 "/",
                 "empty_log",
@@ -158,6 +103,12 @@ impl Services {
         }
         tx.insert_history(team_id, playbook_id, ctx.actor.user.id, &batch)
             .await?;
+        let Cases {
+            discovered,
+            cases,
+            events,
+            ..
+        } = found;
         let (version, hash, commit_id) = if let Some((head, hash)) = pinned {
             (head, hash, None)
         } else {
@@ -217,5 +168,88 @@ impl Services {
             cases,
             events,
         })
+    }
+}
+
+/// The cases of a log as they are read: activities mapped to steps (a named playbook's, or
+/// discovered as they appear), counted.
+struct Cases {
+    /// Activity (or step id) → step id.
+    steps: foldhash::HashMap<String, String>,
+    /// Discovered steps in the order they appeared: activity, step id.
+    discovered: Vec<(String, String)>,
+    taken: HashSet<String>,
+    /// Whether the steps are a named playbook's (no discovery).
+    named: bool,
+    cases: u64,
+    events: u64,
+}
+
+impl Cases {
+    /// Adds `trace` to `batch` as a finished instance with its events (a trace without
+    /// events is skipped).
+    fn add(&mut self, batch: &mut ImportBatch, trace: XesTrace) -> Result<()> {
+        let Some((start, end)) = bounds(&trace.events) else {
+            return Ok(());
+        };
+        let instance_id = new_id();
+        let logged = trace.events.len();
+        let mut kept = Vec::with_capacity(logged);
+        for e in trace.events {
+            kept.push(TraceEvent {
+                step_id: self.step_of(&e.activity)?,
+                activity: e.activity,
+                lifecycle: e.lifecycle,
+                timestamp: e.timestamp,
+                resource: e.resource,
+                attributes: e.attributes,
+            });
+        }
+        batch.events += logged;
+        batch.traces.push(TraceRow {
+            instance_id,
+            events: serde_json::to_string(&kept).map_err(Error::internal)?,
+        });
+        self.cases += 1;
+        self.events += logged as u64;
+        batch.cases.push(CaseRow {
+            id: instance_id,
+            name: trace
+                .name
+                .clone()
+                .map(|n| n.chars().take(200).collect())
+                .unwrap_or_else(|| format!("Case {}", self.cases)),
+            business_key: trace.name.map(|n| n.chars().take(200).collect()),
+            variables: trace.attributes,
+            start,
+            end,
+        });
+        Ok(())
+    }
+
+    /// The step an activity is, discovering it when the playbook is not named.
+    fn step_of(&mut self, activity: &str) -> Result<String> {
+        if let Some(id) = self.steps.get(activity) {
+            return Ok(id.clone());
+        }
+        if self.named {
+            return Err(Error::invalid(
+                "/activities",
+                "unknown_step",
+                format!("the activity {activity:?} is not a step of the playbook"),
+            ));
+        }
+        if self.discovered.len() >= MAX_STEPS {
+            return Err(Error::invalid(
+                "/activities",
+                "too_many",
+                format!("a playbook has at most {MAX_STEPS} steps; the log has more activities"),
+            ));
+        }
+        let id = crate::engine::definition::generated_id(activity, &self.taken);
+        self.taken.insert(id.clone());
+        self.steps.insert(activity.to_string(), id.clone());
+        self.discovered.push((activity.to_string(), id.clone()));
+        Ok(id)
     }
 }
