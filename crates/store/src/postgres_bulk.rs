@@ -2,6 +2,7 @@
 //! imported log with `COPY`.
 
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use orgata_core::analytics::history::{Case, HistoryRows, Run};
 use orgata_core::analytics::import::{HistoryFilter, ImportBatch};
 use orgata_core::model::{InstanceStatus, StepStatus};
@@ -29,9 +30,11 @@ impl PgTx {
                 Param::Text(s) => q.bind(s),
             };
         }
-        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
+        // Rows are read as they arrive, while the server still sends the rest.
+        let mut rows = q.fetch(&mut *self.tx);
         let mut history = HistoryRows::default();
-        for r in &rows {
+        while let Some(r) = rows.try_next().await.map_err(db_err)? {
+            let r = &r;
             let case = history.case(r.try_get(0).map_err(db_err)?, || {
                 let status: String = r.try_get(1).map_err(db_err)?;
                 Ok::<_, Error>(Case {

@@ -102,7 +102,18 @@ struct KeptEvent<'a> {
     step_id: Cow<'a, str>,
     #[serde(borrow)]
     lifecycle: Cow<'a, str>,
+    #[serde(deserialize_with = "rfc3339")]
     timestamp: Time,
+}
+
+/// A kept time, read with chrono's RFC 3339 parser (several times faster than its general one,
+/// which `Time`'s own `Deserialize` uses).
+fn rfc3339<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Time, D::Error> {
+    let text = <Cow<'de, str>>::deserialize(d)?;
+    chrono::DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .or_else(|_| text.parse::<Time>())
+        .map_err(serde::de::Error::custom)
 }
 
 impl Logged for KeptEvent<'_> {
