@@ -451,8 +451,8 @@ pub trait AnalyticsTx: Send {
         team_id: Uuid,
         filter: &crate::analytics::import::HistoryFilter,
     ) -> Result<Vec<crate::analytics::history::Case>>;
-    /// Writes imported cases of `playbook_id`, started by `user_id`, with their runs and
-    /// events. Their version is set by [`AnalyticsTx::set_instances_version`] once known.
+    /// Writes imported cases of `playbook_id`, started by `user_id`, each with its events (from
+    /// which its runs are read). Their version is set by [`AnalyticsTx::set_instances_version`] once known.
     async fn insert_history(
         &mut self,
         team_id: Uuid,

@@ -409,7 +409,7 @@ macro_rules! tx_engine_impl {
                 let execs = sqlx::query("SELECT * FROM step_executions WHERE process_instance_id = $1 ORDER BY created_at, id")
                     .bind(id).fetch_all(&mut *self.tx).await.map_err(db_err)?;
                 instance.step_executions = execs.iter().map(engine_rows::execution).collect::<orgata_core::Result<_>>()?;
-                if instance.step_executions.is_empty() {
+                if instance.step_executions.is_empty() && instance.status == orgata_core::model::InstanceStatus::Completed {
                     // An imported case: its executions are read from its kept events.
                     let events: Option<String> = sqlx::query_scalar("SELECT CAST(events AS TEXT) FROM history_traces WHERE process_instance_id = $1")
                         .bind(id).fetch_optional(&mut *self.tx).await.map_err(db_err)?;

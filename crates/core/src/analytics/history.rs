@@ -115,8 +115,9 @@ impl Case {
     }
 }
 
-/// A history gathered from rows of an instance joined with one of its step executions, in any
-/// order (sorting a million rows in the database costs more than grouping them here).
+/// A history gathered from rows of an instance joined with one of its step executions (or, for
+/// an imported case, with its kept events), in any order (sorting a million rows in the
+/// database costs more than grouping them here).
 #[derive(Debug, Default)]
 pub struct HistoryRows {
     cases: Vec<Case>,

@@ -2,6 +2,9 @@
 //! activity make one run; a `complete` without a `start` began when the previous event of its
 //! case completed (its own time for the first), as the issue and pm4py's service time with
 //! that start timestamp define. A run is ready when the case's previous completion happened.
+//!
+//! Imported cases keep only their events: their runs, and the runs' ids, are what this pairing
+//! makes of them at every read. Changing it changes imported history (a test pins it).
 
 use std::collections::{HashMap, VecDeque};
 

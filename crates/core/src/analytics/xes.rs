@@ -56,7 +56,8 @@ impl std::fmt::Display for XesError {
     }
 }
 
-/// The most attributes kept on one trace or event, and the longest value kept.
+/// The most attributes kept on one trace or event (not counting an event's standard ones, which
+/// are its fields), and the longest value kept.
 const MAX_ATTRIBUTES: usize = 200;
 const MAX_VALUE_CHARS: usize = 10_000;
 /// The attributes an import reads, never dropped by the cap.

@@ -340,7 +340,8 @@ fn parse_in_background(stream: BodyDataStream, too_large: Arc<AtomicBool>) -> Ch
             }
             let last = match next {
                 Ok(Some(trace)) => {
-                    events += trace.events.len();
+                    // A trace without events still counts, so a chunk stays bounded.
+                    events += trace.events.len().max(1);
                     chunk.push(trace);
                     if events < CHUNK_EVENTS {
                         continue;

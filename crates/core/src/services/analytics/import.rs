@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::super::definitions::Entry;
 use super::super::{Ctx, Services};
 use crate::access::Permission;
-use crate::analytics::import::{CaseRow, ImportBatch, TraceEvent, TraceRow};
+use crate::analytics::import::{to_micros, CaseRow, ImportBatch, TraceEvent, TraceRow};
 use crate::analytics::spans::bounds;
 use crate::analytics::xes::XesTrace;
 use crate::engine::definition::MAX_STEPS;
@@ -221,8 +221,8 @@ impl Cases {
                 .unwrap_or_else(|| format!("Case {}", self.cases)),
             business_key: trace.name.map(|n| n.chars().take(200).collect()),
             variables: trace.attributes,
-            start,
-            end,
+            start: to_micros(start),
+            end: to_micros(end),
         });
         Ok(())
     }
