@@ -452,7 +452,8 @@ pub trait AnalyticsTx: Send {
         filter: &crate::analytics::import::HistoryFilter,
     ) -> Result<Vec<crate::analytics::history::Case>>;
     /// Writes imported cases of `playbook_id`, started by `user_id`, each with its events (from
-    /// which its runs are read). Their version is set by [`AnalyticsTx::set_instances_version`] once known.
+    /// which its runs are read). They are pinned to their version by
+    /// [`AnalyticsTx::finish_import`] once it is known.
     async fn insert_history(
         &mut self,
         team_id: Uuid,
@@ -460,9 +461,9 @@ pub trait AnalyticsTx: Send {
         user_id: Uuid,
         batch: &crate::analytics::import::ImportBatch,
     ) -> Result<()>;
-    /// Pins every instance of a playbook without a version to `version` (whose snapshot of the
-    /// playbook is `hash`).
-    async fn set_instances_version(
+    /// Ends an import into `playbook_id`: its cases are instances pinned to `version` (whose
+    /// snapshot of the playbook is `hash`). A backend may have held them apart until now.
+    async fn finish_import(
         &mut self,
         team_id: Uuid,
         playbook_id: Uuid,

@@ -44,12 +44,14 @@ impl Store for PgStore {
     async fn begin(&self) -> Result<Box<dyn Tx>> {
         Ok(Box::new(PgTx {
             tx: self.pool.begin().await.map_err(db_err)?,
+            staging: false,
         }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
         Ok(Box::new(PgTx {
             tx: self.pool.begin().await.map_err(db_err)?,
+            staging: false,
         }))
     }
 
@@ -73,6 +75,8 @@ impl Store for PgStore {
 /// A PostgreSQL transaction.
 pub struct PgTx {
     pub(crate) tx: sqlx::Transaction<'static, Postgres>,
+    /// Whether an import's cases are being staged in a temporary table (`postgres_bulk`).
+    pub(crate) staging: bool,
 }
 
 crate::tx_impl!(

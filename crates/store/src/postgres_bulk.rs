@@ -1,5 +1,8 @@
 //! The bulk paths of analytics on PostgreSQL: reading a playbook's history and writing an
-//! imported log with `COPY`.
+//! imported log with `COPY`. An import's cases are staged in a temporary table and take their
+//! place, pinned to their version, in one `INSERT … SELECT` at the end: updating every row
+//! once the version is known would write each twice, with its index entries. Their traces
+//! are written as they come (`history_traces` has no foreign key here: see migration 0008).
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
@@ -68,7 +71,8 @@ impl PgTx {
         Ok(history.finish())
     }
 
-    /// Writes imported cases and their traces with `COPY … FROM STDIN`, a table at a time.
+    /// Writes imported cases (to the staging table) and their traces with `COPY … FROM
+    /// STDIN`, a table at a time.
     pub(crate) async fn write_history(
         &mut self,
         team_id: Uuid,
@@ -82,6 +86,16 @@ impl PgTx {
             playbook_id.to_string(),
             user_id.to_string(),
         );
+        if !self.staging {
+            sqlx::query(
+                "CREATE TEMPORARY TABLE import_cases (LIKE process_instances INCLUDING DEFAULTS) \
+                 ON COMMIT DROP",
+            )
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+            self.staging = true;
+        }
         let mut text = String::new();
         for c in &batch.cases {
             let variables = serde_json::to_string(&c.variables).map_err(Error::internal)?;
@@ -106,13 +120,8 @@ impl PgTx {
                 ],
             );
         }
-        self.copy(
-            "process_instances (id, team_id, playbook_id, playbook_version, playbook_hash, name, \
-             status, business_key, initiated_by, variables, start_time, end_time, created_at, \
-             updated_at, started_from)",
-            &text,
-        )
-        .await?;
+        self.copy(&format!("import_cases ({IMPORTED_COLUMNS})"), &text)
+            .await?;
         text.clear();
         for t in &batch.traces {
             line(
@@ -131,6 +140,35 @@ impl PgTx {
         .await
     }
 
+    /// Moves the staged cases into `process_instances`, pinned to `version` and `hash`.
+    pub(crate) async fn pin_imported(
+        &mut self,
+        _team_id: Uuid,
+        _playbook_id: Uuid,
+        version: &str,
+        hash: &str,
+    ) -> Result<()> {
+        if !self.staging {
+            return Ok(());
+        }
+        sqlx::query(&format!(
+            "INSERT INTO process_instances ({IMPORTED_COLUMNS}) \
+             SELECT id, team_id, playbook_id, $1, $2, name, status, business_key, initiated_by, \
+             variables, start_time, end_time, created_at, updated_at, started_from FROM import_cases"
+        ))
+        .bind(version)
+        .bind(hash)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        sqlx::query("DROP TABLE import_cases")
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        self.staging = false;
+        Ok(())
+    }
+
     /// Loads `rows` (COPY's text format) into `target`: `table (columns)`.
     async fn copy(&mut self, target: &str, rows: &str) -> Result<()> {
         if rows.is_empty() {
@@ -146,6 +184,11 @@ impl PgTx {
         Ok(())
     }
 }
+
+/// The columns an imported case is written with.
+const IMPORTED_COLUMNS: &str = "id, team_id, playbook_id, playbook_version, playbook_hash, name, \
+     status, business_key, initiated_by, variables, start_time, end_time, created_at, \
+     updated_at, started_from";
 
 /// A time to the microsecond, cut as sqlx cuts it when it binds one.
 fn micros(t: DateTime<Utc>) -> String {

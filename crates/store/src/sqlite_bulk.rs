@@ -137,6 +137,28 @@ impl SqliteTx {
         })
         .await
     }
+
+    /// Pins the imported instances of `playbook_id` (those without a version yet).
+    pub(crate) async fn pin_imported(
+        &mut self,
+        team_id: Uuid,
+        playbook_id: Uuid,
+        version: &str,
+        hash: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE process_instances SET playbook_version = $3, playbook_hash = $4 \
+             WHERE team_id = $1 AND playbook_id = $2 AND playbook_version = ''",
+        )
+        .bind(team_id)
+        .bind(playbook_id)
+        .bind(version)
+        .bind(hash)
+        .execute(&mut *self.tx)
+        .await
+        .map(|_| ())
+        .map_err(db_err)
+    }
 }
 
 /// Runs `f`, letting the runtime move its other tasks off this thread while it blocks.

@@ -1,6 +1,6 @@
 //! The SQL of analytics, written once and expanded for each backend; the bulk paths (reading a
-//! playbook's history, writing an imported log) are each backend's own (`sqlite_bulk`,
-//! `postgres_bulk`).
+//! playbook's history, writing an imported log and pinning its cases) are each backend's own
+//! (`sqlite_bulk`, `postgres_bulk`).
 
 /// Implements `AnalyticsTx` for `$tx`.
 #[macro_export]
@@ -27,19 +27,14 @@ macro_rules! tx_analytics_impl {
                 self.write_history(team_id, playbook_id, user_id, batch).await
             }
 
-            async fn set_instances_version(
+            async fn finish_import(
                 &mut self,
                 team_id: uuid::Uuid,
                 playbook_id: uuid::Uuid,
                 version: &str,
                 hash: &str,
             ) -> orgata_core::Result<()> {
-                sqlx::query(
-                    "UPDATE process_instances SET playbook_version = $3, playbook_hash = $4 \
-                     WHERE team_id = $1 AND playbook_id = $2 AND playbook_version = ''",
-                )
-                .bind(team_id).bind(playbook_id).bind(version).bind(hash)
-                .execute(&mut *self.tx).await.map(|_| ()).map_err($crate::error::db_err)
+                self.pin_imported(team_id, playbook_id, version, hash).await
             }
 
             async fn mark_work_started(

@@ -85,24 +85,37 @@ impl Services {
             cases: 0,
             events: 0,
         };
-        let mut batch = ImportBatch::default();
-        while let Some(trace) = source.next_trace().await? {
-            found.add(&mut batch, trace)?;
-            if batch.len() >= IMPORT_BATCH_ROWS {
-                tx.insert_history(team_id, playbook_id, ctx.actor.user.id, &batch)
-                    .await?;
-                batch = ImportBatch::default();
+        // Batches are built (activities to steps, events to JSON) while the one before is being
+        // written: while the database works on one, this task builds the next.
+        let (batches, mut built) = tokio::sync::mpsc::channel::<ImportBatch>(1);
+        let build = async {
+            // Moved in: dropped at the end of the log, which ends the writing.
+            let batches = batches;
+            let mut batch = ImportBatch::default();
+            while let Some(trace) = source.next_trace().await? {
+                found.add(&mut batch, trace)?;
+                if batch.len() >= IMPORT_BATCH_ROWS {
+                    hand_over(&batches, std::mem::take(&mut batch)).await?;
+                }
             }
-        }
-        if found.cases == 0 {
-            return Err(Error::invalid(
-                "/",
-                "empty_log",
-                "the log has no trace with events",
-            ));
-        }
-        tx.insert_history(team_id, playbook_id, ctx.actor.user.id, &batch)
-            .await?;
+            if found.cases == 0 {
+                return Err(Error::invalid(
+                    "/",
+                    "empty_log",
+                    "the log has no trace with events",
+                ));
+            }
+            hand_over(&batches, batch).await
+        };
+        let user_id = ctx.actor.user.id;
+        let write = async {
+            while let Some(batch) = built.recv().await {
+                tx.insert_history(team_id, playbook_id, user_id, &batch)
+                    .await?;
+            }
+            Ok(())
+        };
+        tokio::try_join!(build, write)?;
         let Cases {
             discovered,
             cases,
@@ -152,7 +165,7 @@ impl Services {
                 .ok_or_else(|| Error::internal("imported playbook is missing"))?;
             (entry.version.clone(), entry.hash, Some(entry.version))
         };
-        tx.set_instances_version(team_id, playbook_id, &version, &hash)
+        tx.finish_import(team_id, playbook_id, &version, &hash)
             .await?;
         tx.append_event(ctx.team_event(
             team_id,
@@ -169,6 +182,17 @@ impl Services {
             events,
         })
     }
+}
+
+/// Hands a built batch to the writer (which stops only on an error, which ends the import).
+async fn hand_over(
+    batches: &tokio::sync::mpsc::Sender<ImportBatch>,
+    batch: ImportBatch,
+) -> Result<()> {
+    batches
+        .send(batch)
+        .await
+        .map_err(|_| Error::internal("the import stopped writing"))
 }
 
 /// The cases of a log as they are read: activities mapped to steps (a named playbook's, or
