@@ -3,6 +3,7 @@
 //! The SQL is written once (`tx_impl!`) and expanded for each backend with `$n` placeholders,
 //! which both dialects accept; the few statements that differ are passed in per backend.
 
+mod copy_binary;
 mod error;
 mod history_sql;
 mod postgres;

@@ -1,5 +1,5 @@
 //! The bulk paths of analytics on PostgreSQL: reading a playbook's history and writing an
-//! imported log with `COPY`. An import's cases are staged in a temporary table and take their
+//! imported log with binary `COPY`. An import's cases are staged in a temporary table and take their
 //! place, pinned to their version, in one `INSERT … SELECT` at the end: updating every row
 //! once the version is known would write each twice, with its index entries. Their traces
 //! are written as they come (`history_traces` has no foreign key here: see migration 0008).
@@ -13,6 +13,7 @@ use orgata_core::{Error, Result};
 use sqlx::Row;
 use uuid::Uuid;
 
+use crate::copy_binary::BinaryRows;
 use crate::error::{corrupt, db_err};
 use crate::history_sql::{history_query, Param};
 use crate::postgres::PgTx;
@@ -80,12 +81,7 @@ impl PgTx {
         user_id: Uuid,
         batch: &ImportBatch,
     ) -> Result<()> {
-        let now = micros(orgata_core::model::now());
-        let (team, playbook, user) = (
-            team_id.to_string(),
-            playbook_id.to_string(),
-            user_id.to_string(),
-        );
+        let now = orgata_core::model::now();
         if !self.staging {
             sqlx::query(
                 "CREATE TEMPORARY TABLE import_cases (LIKE process_instances INCLUDING DEFAULTS) \
@@ -96,46 +92,40 @@ impl PgTx {
             .map_err(db_err)?;
             self.staging = true;
         }
-        let mut text = String::new();
+        let mut cases = BinaryRows::new();
         for c in &batch.cases {
             let variables = serde_json::to_string(&c.variables).map_err(Error::internal)?;
-            line(
-                &mut text,
-                &[
-                    Some(&c.id.to_string()),
-                    Some(&team),
-                    Some(&playbook),
-                    Some(""),
-                    Some(""),
-                    Some(&c.name),
-                    Some("completed"),
-                    c.business_key.as_deref(),
-                    Some(&user),
-                    Some(&variables),
-                    Some(&micros(c.start)),
-                    Some(&micros(c.end)),
-                    Some(&now),
-                    Some(&now),
-                    Some("main"),
-                ],
-            );
+            cases
+                .row(15)
+                .uuid(c.id)
+                .uuid(team_id)
+                .uuid(playbook_id)
+                .text(Some(""))
+                .text(Some(""))
+                .text(Some(&c.name))
+                .text(Some("completed"))
+                .text(c.business_key.as_deref())
+                .uuid(user_id)
+                .jsonb(&variables)
+                .time(c.start)
+                .time(c.end)
+                .time(now)
+                .time(now)
+                .text(Some("main"));
         }
-        self.copy(&format!("import_cases ({IMPORTED_COLUMNS})"), &text)
+        self.copy(&format!("import_cases ({IMPORTED_COLUMNS})"), cases)
             .await?;
-        text.clear();
+        let mut traces = BinaryRows::new();
         for t in &batch.traces {
-            line(
-                &mut text,
-                &[
-                    Some(&t.instance_id.to_string()),
-                    Some(&team),
-                    Some(&t.events),
-                ],
-            );
+            traces
+                .row(3)
+                .uuid(t.instance_id)
+                .uuid(team_id)
+                .text(Some(&t.events));
         }
         self.copy(
             "history_traces (process_instance_id, team_id, events)",
-            &text,
+            traces,
         )
         .await
     }
@@ -169,17 +159,17 @@ impl PgTx {
         Ok(())
     }
 
-    /// Loads `rows` (COPY's text format) into `target`: `table (columns)`.
-    async fn copy(&mut self, target: &str, rows: &str) -> Result<()> {
+    /// Loads `rows` into `target`: `table (columns)`.
+    async fn copy(&mut self, target: &str, rows: BinaryRows) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
         let mut copy = self
             .tx
-            .copy_in_raw(&format!("COPY {target} FROM STDIN"))
+            .copy_in_raw(&format!("COPY {target} FROM STDIN (FORMAT binary)"))
             .await
             .map_err(db_err)?;
-        copy.send(rows.as_bytes()).await.map_err(db_err)?;
+        copy.send(rows.finish()).await.map_err(db_err)?;
         copy.finish().await.map_err(db_err)?;
         Ok(())
     }
@@ -189,44 +179,3 @@ impl PgTx {
 const IMPORTED_COLUMNS: &str = "id, team_id, playbook_id, playbook_version, playbook_hash, name, \
      status, business_key, initiated_by, variables, start_time, end_time, created_at, \
      updated_at, started_from";
-
-/// A time to the microsecond, cut as sqlx cuts it when it binds one.
-fn micros(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
-/// Appends a row in COPY's text format: fields separated by tabs, `\N` for null, and
-/// backslash, tab, newline and carriage return escaped.
-fn line(out: &mut String, fields: &[Option<&str>]) {
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push('\t');
-        }
-        let Some(mut rest) = *field else {
-            out.push_str("\\N");
-            continue;
-        };
-        while let Some(at) = rest.find(['\\', '\t', '\n', '\r']) {
-            out.push_str(&rest[..at]);
-            out.push_str(match rest.as_bytes()[at] {
-                b'\\' => "\\\\",
-                b'\t' => "\\t",
-                b'\n' => "\\n",
-                _ => "\\r",
-            });
-            rest = &rest[at + 1..];
-        }
-        out.push_str(rest);
-    }
-    out.push('\n');
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn copy_text_escapes_what_copy_reads_specially() {
-        let mut out = String::new();
-        super::line(&mut out, &[Some("a\tb\\c\nd\re"), None, Some("")]);
-        assert_eq!(out, "a\\tb\\\\c\\nd\\re\t\\N\t\n");
-    }
-}
