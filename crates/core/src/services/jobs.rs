@@ -288,10 +288,15 @@ impl Services {
             }
         })?;
         let status = response.status().as_u16();
-        let text = response.text().await.unwrap_or_default();
         if !(200..300).contains(&status) {
             return Err(format!("the endpoint answered {status}"));
         }
+        // A success whose body did not arrive whole is a failed attempt, retried: its mapped
+        // outputs would otherwise be missing.
+        let text = response
+            .text()
+            .await
+            .map_err(|_| "the answer could not be read".to_string())?;
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
         Ok(Response { status, body })
     }
