@@ -18,6 +18,11 @@ use secrecy::ExposeSecret;
 
 pub use settings::{SettingArgs, Settings};
 
+/// mimalloc rather than the system allocator: analytics builds and drops many small maps and
+/// strings, which it serves markedly faster on every thread.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The master key: configured, or read from (and on first start written to) the key file.
 pub fn master_key(settings: &Settings) -> Result<MasterKey, String> {
     if let Some(key) = &settings.master_key {
