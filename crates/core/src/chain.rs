@@ -167,6 +167,7 @@ mod tests {
                     request_id: None,
                     ip_address: None,
                     user_agent: None,
+                    via: None,
                     prev_hash: prev.clone(),
                     hash: hash.clone(),
                 };

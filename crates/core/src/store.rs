@@ -19,6 +19,9 @@ pub struct RequestMeta {
     pub request_id: Option<String>,
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
+    /// The door and client the request came through when not plain REST, e.g.
+    /// `MCP (claude-code 1.2)`.
+    pub via: Option<String>,
 }
 
 /// An event to append to a chain (a team's, or a user's own for account events).

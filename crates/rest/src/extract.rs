@@ -35,6 +35,7 @@ pub fn request_meta(parts: &Parts) -> RequestMeta {
         request_id: Some(context::request_id()),
         ip_address: ip,
         user_agent,
+        via: None,
     }
 }
 
@@ -153,42 +154,50 @@ impl Body {
     }
 
     fn shape<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-        if !value.is_object() {
-            return Err(
-                Error::invalid("", "not_an_object", "the body must be a JSON object").into(),
-            );
-        }
-        if let Some(pointer) = nul_character(&value, String::new()) {
-            return Err(
-                Error::invalid(&pointer, "nul_character", "text must not contain U+0000").into(),
-            );
-        }
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let mut pointer = String::new();
-            for segment in e.path().iter() {
-                use serde_path_to_error::Segment;
-                match segment {
-                    Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-                    Segment::Map { key } => {
-                        pointer.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
-                    }
-                    Segment::Enum { variant } => pointer.push_str(&format!("/{variant}")),
-                    Segment::Unknown => {}
-                }
-            }
-            let message = e.inner().to_string();
-            let (code, field) = match message
-                .strip_prefix("missing field `")
-                .and_then(|m| m.split('`').next())
-            {
-                Some(name) => ("required", format!("{pointer}/{name}")),
-                None => ("invalid", pointer),
-            };
-            ApiError(Error::Validation(vec![FieldError::new(
-                field, code, message,
-            )]))
-        })
+        parse_object(value).map_err(ApiError)
     }
+}
+
+/// Reads a JSON object into `T`: not an object, text with U+0000, or a field of the wrong shape
+/// are each an error naming the field (a JSON Pointer). Shared by the doors that take JSON.
+pub fn parse_object<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Error> {
+    if !value.is_object() {
+        return Err(Error::invalid(
+            "",
+            "not_an_object",
+            "the body must be a JSON object",
+        ));
+    }
+    if let Some(pointer) = nul_character(&value, String::new()) {
+        return Err(Error::invalid(
+            &pointer,
+            "nul_character",
+            "text must not contain U+0000",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut pointer = String::new();
+        for segment in e.path().iter() {
+            use serde_path_to_error::Segment;
+            match segment {
+                Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                Segment::Map { key } => {
+                    pointer.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+                }
+                Segment::Enum { variant } => pointer.push_str(&format!("/{variant}")),
+                Segment::Unknown => {}
+            }
+        }
+        let message = e.inner().to_string();
+        let (code, field) = match message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            Some(name) => ("required", format!("{pointer}/{name}")),
+            None => ("invalid", pointer),
+        };
+        Error::Validation(vec![FieldError::new(field, code, message)])
+    })
 }
 
 /// Where the first U+0000 sits in a JSON value (keys included), as a JSON Pointer. No store can

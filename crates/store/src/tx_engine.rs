@@ -514,6 +514,7 @@ macro_rules! tx_engine_impl {
                 if filter.process_instance_id.is_some() { n += 1; clauses.push(format!("process_instance_id = ${n}")); }
                 if filter.role.is_some() { n += 1; clauses.push(format!("assigned_role = ${n}")); }
                 if filter.kind.is_some() { n += 1; clauses.push(format!("type = ${n}")); }
+                if filter.open_only { clauses.push("status IN ('open', 'in_progress', 'escalated')".to_string()); }
                 if let Some((_, roles)) = &filter.workable_by {
                     n += 1;
                     let mut any = vec![format!("assigned_to = ${n}"), "(assigned_to IS NULL AND assigned_role IS NULL)".to_string()];

@@ -166,6 +166,7 @@ macro_rules! tx_impl {
                     request_id: get(r, "request_id")?,
                     ip_address: get(r, "ip_address")?,
                     user_agent: get(r, "user_agent")?,
+                    via: get(r, "via")?,
                     prev_hash: get(r, "prev_hash")?,
                     hash: get(r, "hash")?,
                 })
@@ -192,7 +193,7 @@ macro_rules! tx_impl {
         const MEMBER_SELECT: &str = "SELECT m.team_id, m.user_id, u.email, u.display_name, u.kind, m.access_role, m.roles, m.joined_at \
              FROM team_members m JOIN users u ON u.id = m.user_id";
         const AUDIT_SELECT: &str = "SELECT id, scope_id, seq, team_id, type, version, occurred_at, actor_id, actor_type, entity_type, \
-             entity_id, data, request_id, ip_address, user_agent, prev_hash, hash FROM events";
+             entity_id, data, request_id, ip_address, user_agent, via, prev_hash, hash FROM events";
 
         #[async_trait::async_trait]
         impl orgata_core::store::Tx for $tx {
@@ -666,10 +667,10 @@ macro_rules! tx_impl {
                 };
                 let hash = orgata_core::chain::entry_hash(&prev_hash, e.scope_id, &event);
                 sqlx::query("INSERT INTO events (id, scope_id, seq, team_id, type, version, occurred_at, actor_id, actor_type, entity_type, entity_id, data, \
-                             request_id, ip_address, user_agent, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
+                             request_id, ip_address, user_agent, via, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)")
                     .bind(event.id).bind(e.scope_id).bind(event.seq).bind(event.team_id).bind(&event.kind).bind(event.version).bind(event.occurred_at)
                     .bind(event.actor.id).bind(event.actor.kind.as_str()).bind(&event.entity.kind).bind(event.entity.id).bind(sqlx::types::Json(&event.data))
-                    .bind(&e.meta.request_id).bind(&e.meta.ip_address).bind(&e.meta.user_agent).bind(&prev_hash).bind(&hash)
+                    .bind(&e.meta.request_id).bind(&e.meta.ip_address).bind(&e.meta.user_agent).bind(&e.meta.via).bind(&prev_hash).bind(&hash)
                     .execute(&mut *self.tx).await.map_err(db_err)?;
                 sqlx::query("UPDATE event_chains SET last_seq = $2, last_hash = $3 WHERE scope_id = $1")
                     .bind(e.scope_id).bind(event.seq).bind(&hash).execute(&mut *self.tx).await.map_err(db_err)?;

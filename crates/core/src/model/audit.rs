@@ -72,6 +72,8 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
+    /// The door and client, when not plain REST: `MCP (client name version)`.
+    pub via: Option<String>,
     /// Hex SHA-256 of the previous entry of the chain (64 zeros for the first).
     pub prev_hash: String,
     /// Hex SHA-256 over this entry and `prev_hash`.

@@ -413,6 +413,8 @@ pub struct TaskFilter {
     /// Only tasks this member may see and work: assigned to them, to a role they hold, or
     /// unassigned (`None`: every task of the team).
     pub workable_by: Option<(Uuid, Vec<Uuid>)>,
+    /// Only tasks still to be done (open, in progress, escalated).
+    pub open_only: bool,
 }
 
 /// A durable job: an algorithm step's work, a timer, or a report run.

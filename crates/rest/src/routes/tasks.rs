@@ -73,6 +73,7 @@ pub async fn list(
             "manual, review, approval, data_entry, decision, escalation",
         )?,
         workable_by: None,
+        open_only: false,
     };
     Ok(paged(
         s.services
