@@ -32,6 +32,16 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document of the REST API.
     Openapi,
+    /// Serve MCP to one AI agent over stdin and stdout (the token comes from ORGATA_TOKEN).
+    Mcp {
+        /// Speak MCP on stdin and stdout (the only transport of this command; `serve` has
+        /// Streamable HTTP at /mcp).
+        #[arg(long)]
+        stdio: bool,
+        /// A personal access token (or access token) to act as.
+        #[arg(long, env = "ORGATA_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+    },
 }
 
 fn init_logging(settings: &Settings) {
@@ -85,6 +95,13 @@ async fn main() {
             .await
             .map(|_| tracing::info!("migrations applied"))
             .map_err(|e| e.to_string()),
+        Command::Mcp { stdio, token } => match (stdio, token) {
+            (false, _) => Err(
+                "mcp: pass --stdio (Streamable HTTP is served by `orgata serve` at /mcp)".into(),
+            ),
+            (true, None) => Err("mcp: set ORGATA_TOKEN to a personal access token".into()),
+            (true, Some(token)) => orgata::serve_mcp_stdio(&settings, token).await,
+        },
         Command::Openapi => {
             println!(
                 "{}",

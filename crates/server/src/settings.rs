@@ -61,6 +61,22 @@ pub struct SettingArgs {
     /// Requests per minute per address to the unauthenticated auth endpoints [default: 60].
     #[arg(long, env = "ORGATA_AUTH_RATE_LIMIT_PER_MINUTE", global = true)]
     pub auth_rate_limit_per_minute: Option<u32>,
+    /// Host names `/mcp` answers to, comma-separated (`*`: any) [default: localhost,127.0.0.1,[::1]].
+    #[arg(long, env = "ORGATA_MCP_ALLOWED_HOSTS", global = true)]
+    pub mcp_allowed_hosts: Option<String>,
+    /// Browser origins allowed at `/mcp`, comma-separated [default: http(s) on loopback, any port].
+    #[arg(long, env = "ORGATA_MCP_ALLOWED_ORIGINS", global = true)]
+    pub mcp_allowed_origins: Option<String>,
+    /// Serve MCP read-only: no session may use a tool that changes data [default: false].
+    #[arg(long, env = "ORGATA_MCP_READ_ONLY", global = true)]
+    pub mcp_read_only: Option<bool>,
+    /// The MCP toolsets sessions may use, comma-separated (processes, tasks, collaboration,
+    /// analytics, team) [default: all].
+    #[arg(long, env = "ORGATA_MCP_TOOLSETS", global = true)]
+    pub mcp_toolsets: Option<String>,
+    /// Serve the MCP conformance suite's diagnostic `test_*` tools [default: false].
+    #[arg(long, env = "ORGATA_MCP_DIAGNOSTICS", global = true)]
+    pub mcp_diagnostics: Option<bool>,
 }
 
 /// The same settings as a TOML file holds them. (No `Debug`: it holds secrets as given.)
@@ -81,6 +97,11 @@ struct FileSettings {
     rate_limit_per_minute: Option<u32>,
     rate_limit_burst: Option<u32>,
     auth_rate_limit_per_minute: Option<u32>,
+    mcp_allowed_hosts: Option<Vec<String>>,
+    mcp_allowed_origins: Option<Vec<String>>,
+    mcp_read_only: Option<bool>,
+    mcp_toolsets: Option<Vec<String>>,
+    mcp_diagnostics: Option<bool>,
 }
 
 /// The settings in force.
@@ -100,6 +121,8 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     pub rate_limit_burst: u32,
     pub auth_rate_limit_per_minute: u32,
+    /// The MCP door's hosts, origins, read-only bound, toolsets and diagnostics.
+    pub mcp: orgata_mcp::McpConfig,
 }
 
 /// The database used when none is configured.
@@ -115,6 +138,13 @@ impl Settings {
                 toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
             }
             None => FileSettings::default(),
+        };
+        let file_mcp = FileMcp {
+            allowed_hosts: file.mcp_allowed_hosts.clone(),
+            allowed_origins: file.mcp_allowed_origins.clone(),
+            read_only: file.mcp_read_only,
+            toolsets: file.mcp_toolsets.clone(),
+            diagnostics: file.mcp_diagnostics,
         };
         let database_url = args
             .database_url
@@ -185,6 +215,7 @@ impl Settings {
                 .auth_rate_limit_per_minute
                 .or(file.auth_rate_limit_per_minute)
                 .unwrap_or(60),
+            mcp: mcp_config(args, file_mcp)?,
         })
     }
 
@@ -194,6 +225,62 @@ impl Settings {
             .as_ref()
             .map(|s| s.expose_secret().as_bytes().to_vec())
     }
+}
+
+/// The MCP settings of the file layer.
+struct FileMcp {
+    allowed_hosts: Option<Vec<String>>,
+    allowed_origins: Option<Vec<String>>,
+    read_only: Option<bool>,
+    toolsets: Option<Vec<String>>,
+    diagnostics: Option<bool>,
+}
+
+fn comma_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn mcp_config(args: &SettingArgs, file: FileMcp) -> Result<orgata_mcp::McpConfig, String> {
+    let defaults = orgata_mcp::McpConfig::default();
+    let toolsets: Vec<String> = args
+        .mcp_toolsets
+        .as_deref()
+        .map(comma_list)
+        .or(file.toolsets)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
+    if let Some(unknown) = toolsets
+        .iter()
+        .find(|s| !orgata_mcp::TOOLSETS.contains(&s.as_str()))
+    {
+        return Err(format!(
+            "mcp_toolsets: unknown toolset {unknown:?} (known: {})",
+            orgata_mcp::TOOLSETS.join(", ")
+        ));
+    }
+    Ok(orgata_mcp::McpConfig {
+        allowed_hosts: args
+            .mcp_allowed_hosts
+            .as_deref()
+            .map(comma_list)
+            .or(file.allowed_hosts)
+            .unwrap_or(defaults.allowed_hosts),
+        allowed_origins: args
+            .mcp_allowed_origins
+            .as_deref()
+            .map(comma_list)
+            .or(file.allowed_origins)
+            .unwrap_or(defaults.allowed_origins),
+        max_body_bytes: defaults.max_body_bytes,
+        read_only: args.mcp_read_only.or(file.read_only).unwrap_or(false),
+        toolsets,
+        diagnostics: args.mcp_diagnostics.or(file.diagnostics).unwrap_or(false),
+    })
 }
 
 /// Beside the SQLite file, or `./data/master.key` for PostgreSQL.
