@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: formatting, lints, every Rust test (unit and black-box HTTP, on SQLite and,
 # when ORGATA_TEST_POSTGRES_URL is set, PostgreSQL), then schemathesis against a running server
-# on each backend. One build profile (dev) for everything.
+# on each backend, and the third-party MCP clients (scripts/mcp-acceptance.sh) on each backend.
+# One build profile (dev) for everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -39,8 +40,13 @@ echo "== acceptance: schemathesis"
 if [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ]; then
   ./scripts/schemathesis.sh postgres
 fi
-# One closing line for the whole run: Rust tests plus the pm4py check and schemathesis suites
-# (each counts once).
+echo "== acceptance: MCP clients"
+./scripts/mcp-acceptance.sh sqlite
+if [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ]; then
+  ./scripts/mcp-acceptance.sh postgres
+fi
+# One closing line for the whole run: Rust tests plus the pm4py check, schemathesis and MCP
+# acceptance suites (each counts once per backend).
 read -r passed failed < <(awk '/^test result:/ { p += $4; f += $6 } END { print p+0, f+0 }' "$log")
-suites=2; [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ] && suites=3
+suites=3; [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ] && suites=5
 echo "summary: $((passed + suites)) passed, $failed failed"

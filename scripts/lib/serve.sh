@@ -1,0 +1,34 @@
+# Sourced by the acceptance scripts: starts target/debug/orgata on a fresh database of one
+# backend and stops it (dropping the database) when the script exits.
+#   start_orgata sqlite|postgres [NAME=VALUE…]   (extra settings for the server)
+# Sets: work (a temp dir), url (the database URL), base (http://127.0.0.1:PORT), pid.
+start_orgata() {
+  local backend="$1"; shift
+  work="$(mktemp -d)"
+  schema=""
+  case "$backend" in
+    sqlite) url="sqlite://$work/orgata.db?mode=rwc" ;;
+    postgres)
+      local base_url="${ORGATA_TEST_POSTGRES_URL:?set ORGATA_TEST_POSTGRES_URL}" sep='?'
+      schema="acc_$(date +%s)_$$"
+      psql -q "$base_url" -c "CREATE SCHEMA $schema"
+      [[ "$base_url" == *\?* ]] && sep='&'
+      url="${base_url}${sep}options=-c%20search_path%3D${schema}" ;;
+    *) echo "unknown backend $backend"; exit 2 ;;
+  esac
+  trap stop_orgata EXIT
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  env ORGATA_DATABASE_URL="$url" ORGATA_LISTEN="127.0.0.1:$port" ORGATA_MASTER_KEY_FILE="$work/master.key" \
+    ORGATA_LOG=warn "$@" target/debug/orgata serve >"$work/server.log" 2>&1 &
+  pid=$!
+  base="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do curl -fs "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fs "$base/readyz" >/dev/null || { cat "$work/server.log"; exit 1; }
+}
+
+stop_orgata() {
+  [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  [ -n "${schema:-}" ] && psql -q "$ORGATA_TEST_POSTGRES_URL" -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true
+  rm -rf "${work:?}"
+}
