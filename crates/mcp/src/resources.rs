@@ -374,6 +374,7 @@ async fn assigned(
     let filter = TaskFilter {
         workable_by: Some((caller.actor.user.id, me.roles)),
         open_only: true,
+        agent_steps: Some(caller.actor.user.kind == UserKind::Agent),
         ..TaskFilter::default()
     };
     s.list_tasks(caller, team, filter, page).await
@@ -397,7 +398,13 @@ pub async fn complete(
     if !known {
         return Err(ErrorData::invalid_params("nothing to complete there", None));
     }
-    let team = server.team(caller, None).await.map_err(protocol_error)?;
+    let named = request
+        .context
+        .as_ref()
+        .and_then(|c| c.arguments.as_ref())
+        .and_then(|a| a.get("team_id"))
+        .and_then(|t| Uuid::parse_str(t).ok());
+    let team = server.team(caller, named).await.map_err(protocol_error)?;
     let ids: Vec<Uuid> = match name {
         "playbook_id" => s
             .list_playbooks(caller, team, None, first(100))

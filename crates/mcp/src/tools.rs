@@ -474,7 +474,21 @@ async fn run(
             };
             let mut p = s.create_proposal(caller, team, input).await?;
             if a.submit.unwrap_or(true) {
-                p = s.submit_proposal(caller, team, p.id).await?;
+                p = match s.submit_proposal(caller, team, p.id).await {
+                    Ok(submitted) => submitted,
+                    // Opened but not submitted: say so, with the draft's id to come back to.
+                    Err(e) => {
+                        return Err(Error::Coded {
+                            code: e.code(),
+                            message: format!(
+                                "proposal {} was opened as a draft but not submitted: {}",
+                                p.id,
+                                e.public_message()
+                            ),
+                            details: Some(json!({"proposal_id": p.id, "status": p.status})),
+                        })
+                    }
+                };
             }
             let summary = format!(
                 "proposal {} from {} into {}: {}",
@@ -548,12 +562,20 @@ async fn run(
                 None => {
                     let o = s.performance_overview(caller, team, &q).await?;
                     let value = to_value(&o)?;
-                    let summary = format!(
-                        "performance of {} playbook(s) from {} to {}",
-                        o.processes.len(),
-                        text_at(&value, "/from"),
-                        text_at(&value, "/to")
-                    );
+                    let measured = o
+                        .processes
+                        .iter()
+                        .filter(|p| p.metrics.total_executions > 0)
+                        .count();
+                    let summary = if measured == 0 {
+                        "no instances in this window yet, so no figures".to_string()
+                    } else {
+                        format!(
+                            "performance of {measured} playbook(s) with instances, from {} to {}",
+                            text_at(&value, "/from"),
+                            text_at(&value, "/to")
+                        )
+                    };
                     Ok((json!({ "overview": value }), summary))
                 }
             }

@@ -251,6 +251,13 @@ async fn agent_flow(app: TestApp) {
         .find(|t| t["step_id"] == "draft")
         .expect("the agent step's task is offered")
         .clone();
+    // People are not offered agent steps' tasks.
+    let owners = read(&app, &t.token, "tasks://assigned").await;
+    assert!(owners["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["step_id"] != "draft"));
     let current = read(&app, &agent_token, "process://current").await;
     assert_eq!(current["items"][0]["id"], instance_id.as_str());
     let done = ok(
@@ -274,6 +281,10 @@ async fn agent_flow(app: TestApp) {
         .unwrap()
         .iter()
         .any(|t| t["step_id"] == "approve" && t["status"] == "open"));
+    let owners = read(&app, &t.token, "tasks://assigned").await;
+    assert_eq!(owners["items"][0]["step_id"], "approve");
+    let agents = read(&app, &agent_token, "tasks://assigned").await;
+    assert!(agents["items"].as_array().unwrap().is_empty(), "{agents}");
 
     // The audit trail says it came through MCP, as the agent.
     let audit = app
@@ -640,7 +651,7 @@ async fn resources_and_prompts(app: TestApp) {
     let prompts = rpc(&app, &t.token, "prompts/list", json!({})).await;
     let prompts = prompts["result"]["prompts"].as_array().unwrap().clone();
     assert_eq!(prompts.len(), 11);
-    let task = read(&app, &t.token, "tasks://assigned").await["items"][0].clone();
+    let task = app.get(&t.p("/tasks"), &t.token).await.expect(200).data()[0].clone();
     for p in &prompts {
         let name = p["name"].as_str().unwrap();
         let mut args = serde_json::Map::new();
@@ -829,6 +840,32 @@ both_backends!(
     proposal_prompts,
     stdio
 );
+
+/// MCP requests draw on the token's REST bucket: an empty bucket answers 429 with Retry-After.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limited() {
+    let app = common::spawn_with(common::Backend::Sqlite, |a| {
+        a.rate_limit_burst = Some(3);
+        a.rate_limit_per_minute = Some(1);
+    })
+    .await
+    .unwrap();
+    let t = team(&app).await;
+    // Three requests empty the bucket, whichever door they use.
+    app.get("/v1/me", &t.token).await.expect(200);
+    rpc(&app, &t.token, "tools/list", json!({})).await;
+    rpc(&app, &t.token, "resources/list", json!({})).await;
+    let (status, headers, _) = rpc_with(&app, Some(&t.token), &[], "tools/list", json!({})).await;
+    assert_eq!(status, 429);
+    assert!(
+        headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 0
+    );
+}
 
 /// An operator's read-only bound holds whatever the request asks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -517,7 +517,13 @@ macro_rules! tx_engine_impl {
                 if filter.open_only { clauses.push("status IN ('open', 'in_progress', 'escalated')".to_string()); }
                 if let Some((_, roles)) = &filter.workable_by {
                     n += 1;
-                    let mut any = vec![format!("assigned_to = ${n}"), "(assigned_to IS NULL AND assigned_role IS NULL)".to_string()];
+                    // Tasks of agent steps carry the tag `step_type:agent` (tags are a JSON array).
+                    let unassigned = match filter.agent_steps {
+                        None => "(assigned_to IS NULL AND assigned_role IS NULL)",
+                        Some(true) => "(assigned_to IS NULL AND assigned_role IS NULL AND CAST(tags AS TEXT) LIKE '%\"step_type:agent\"%')",
+                        Some(false) => "(assigned_to IS NULL AND assigned_role IS NULL AND CAST(tags AS TEXT) NOT LIKE '%\"step_type:agent\"%')",
+                    };
+                    let mut any = vec![format!("assigned_to = ${n}"), unassigned.to_string()];
                     let first = n + 1;
                     n += roles.len();
                     if !roles.is_empty() {

@@ -413,6 +413,9 @@ pub struct TaskFilter {
     /// Only tasks this member may see and work: assigned to them, to a role they hold, or
     /// unassigned (`None`: every task of the team).
     pub workable_by: Option<(Uuid, Vec<Uuid>)>,
+    /// With `workable_by`, which unassigned tasks without a role count: those of `agent` steps
+    /// (`Some(true)`, for agent members), those of other steps (`Some(false)`), or all (`None`).
+    pub agent_steps: Option<bool>,
     /// Only tasks still to be done (open, in progress, escalated).
     pub open_only: bool,
 }

@@ -74,6 +74,7 @@ pub async fn list(
         )?,
         workable_by: None,
         open_only: false,
+        agent_steps: None,
     };
     Ok(paged(
         s.services
