@@ -61,11 +61,9 @@ fn def<A: JsonSchema>(
     }
 }
 
+/// A tool that only reads (the destructive and idempotent hints mean nothing then).
 fn reads(title: &str) -> ToolAnnotations {
-    ToolAnnotations::with_title(title)
-        .read_only(true)
-        .destructive(false)
-        .idempotent(true)
+    ToolAnnotations::with_title(title).read_only(true)
 }
 
 fn writes(title: &str) -> ToolAnnotations {
@@ -91,7 +89,7 @@ pub fn catalogue() -> &'static [ToolDef] {
                 instance.clone(), writes("Start a process instance"), PLAYBOOKS),
             def::<GetProcessStatus>("get_process_status", "processes",
                 "An instance's state: status, current step, step executions, its tasks and exceptions.",
-                object(&[("instance", instance.clone()), ("tasks", array(record("Task"))), ("exceptions", array(record("ProcessException")))]),
+                object(&[("instance", instance.clone()), ("tasks", array(json!({"type": "object"}))), ("exceptions", array(json!({"type": "object"})))]),
                 reads("Process status"), INSTANCES),
             def::<ExecuteStepArgs>("execute_step", "processes",
                 "Act on a step of a running instance: execute it with an output, skip or override it (with a reason), or retry it.",
@@ -133,7 +131,7 @@ pub fn catalogue() -> &'static [ToolDef] {
                 record("RecommendationReport"), reads("Recommend improvements"), PLAYBOOKS),
             def::<Window>("generate_insights", "analytics",
                 "The significant trends, anomalies and top recommendations together, with notes on missing data.",
-                object(&[("trends", array(record("Trend"))), ("anomalies", array(record("Anomaly"))), ("recommendations", array(record("Recommendation"))), ("notes", array(json!({"type": "string"})))]),
+                object(&[("trends", array(json!({"type": "object"}))), ("anomalies", array(json!({"type": "object"}))), ("recommendations", array(json!({"type": "object"}))), ("notes", array(json!({"type": "string"})))]),
                 reads("Generate insights"), PLAYBOOKS),
             def::<ListMembers>("list_team_members", "team",
                 "The team's members with their access role and business roles.",
@@ -766,7 +764,6 @@ type Object = Map<String, Value>;
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateProcess {
-    /// Default: your token's team, or your only team.
     team_id: Option<Uuid>,
     playbook_id: Uuid,
     /// A name for the instance.
