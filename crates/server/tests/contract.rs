@@ -389,15 +389,5 @@ both_backends!(
 #[test]
 fn openapi_snapshot() {
     let current = serde_json::to_string_pretty(&orgata_rest::openapi()).unwrap() + "\n";
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/openapi.json");
-    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, &current).unwrap();
-        return;
-    }
-    let stored = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        stored == current,
-        "the OpenAPI document changed; review and run with UPDATE_SNAPSHOTS=1 to accept"
-    );
+    common::snapshot("openapi.json", &current);
 }

@@ -901,14 +901,5 @@ async fn lists_snapshot() {
     }))
     .unwrap()
         + "\n";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/mcp.json");
-    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, &current).unwrap();
-        return;
-    }
-    let stored = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        stored == current,
-        "the MCP lists changed; review and run with UPDATE_SNAPSHOTS=1 to accept"
-    );
+    common::snapshot("mcp.json", &current);
 }

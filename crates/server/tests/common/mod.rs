@@ -571,3 +571,20 @@ macro_rules! with_clock_on_both_backends {
         )*
     };
 }
+
+/// Compares `current` with `tests/snapshots/{name}`, a public surface whose every change must
+/// show as a diff; `UPDATE_SNAPSHOTS=1` rewrites the file instead.
+pub fn snapshot(name: &str, current: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, current).unwrap();
+        return;
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        stored == current,
+        "{name} changed; review and run with UPDATE_SNAPSHOTS=1 to accept"
+    );
+}
