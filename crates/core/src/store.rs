@@ -59,7 +59,23 @@ pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     /// Connection pool figures `(size, idle)` for metrics.
     fn pool_stats(&self) -> (u32, u32);
+    /// Signals of committed events, from every node of the deployment (PostgreSQL relays
+    /// them with `LISTEN/NOTIFY`). A signal may be late, repeated or lost: readers read the log
+    /// from where they stopped, and read it again now and then.
+    fn event_signals(&self) -> tokio::sync::broadcast::Receiver<EventSignal>;
 }
+
+/// That a chain has events up to `seq`, committed. A nil `scope_id` means "some signals may
+/// have been missed": every reader should look at the log again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventSignal {
+    pub scope_id: Uuid,
+    pub seq: i64,
+}
+
+/// How many signals a slow reader may fall behind before it is told it lagged (and reads the
+/// log again).
+pub const EVENT_SIGNAL_BUFFER: usize = 1024;
 
 /// One open transaction. Dropped without `commit`, it rolls back.
 #[async_trait]

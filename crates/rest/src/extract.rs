@@ -81,14 +81,19 @@ impl FromRequestParts<AppState> for Auth {
                 "send Authorization: Bearer <token> (an access token or a personal access token)",
             )
         })?;
-        let key = hex::encode(Sha256::digest(token.as_bytes()));
-        limit(state.token_limiter.take(&key))?;
-        let actor = state.services.authenticate(&token).await?;
-        Ok(Auth(Ctx {
-            actor,
-            meta: request_meta(parts),
-        }))
+        authenticate(state, parts, &token).await.map(Auth)
     }
+}
+
+/// Takes one request from `token`'s rate-limit bucket and authenticates it.
+pub async fn authenticate(state: &AppState, parts: &Parts, token: &str) -> Result<Ctx, ApiError> {
+    let key = hex::encode(Sha256::digest(token.as_bytes()));
+    limit(state.token_limiter.take(&key))?;
+    let actor = state.services.authenticate(token).await?;
+    Ok(Ctx {
+        actor,
+        meta: request_meta(parts),
+    })
 }
 
 /// An unauthenticated auth endpoint's caller, limited per client address.

@@ -110,6 +110,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(secrets::update, secrets::delete))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
+        .routes(routes!(events::stream))
         .routes(routes!(processes::list, processes::create))
         .routes(routes!(
             processes::get,

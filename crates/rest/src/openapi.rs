@@ -97,6 +97,7 @@ pub struct SecretPath(
         (name = "roles", description = "Business roles"),
         (name = "secrets", description = "Team secrets"),
         (name = "audit", description = "Audit trail"),
+        (name = "events", description = "The team's events as Server-Sent Events"),
         (name = "branches", description = "Branches, commits, reverts, comparisons and branch protection"),
         (name = "merges", description = "Merge drafts: conflicts, resolutions, commits"),
         (name = "proposals", description = "Change proposals, reviews and discussion"),

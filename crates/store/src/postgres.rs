@@ -2,12 +2,15 @@
 //! ordered by a row lock on its head, taken in the transaction that appends.
 
 use std::str::FromStr;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use async_trait::async_trait;
-use orgata_core::store::{Store, Tx};
+use orgata_core::store::{EventSignal, Store, Tx, EVENT_SIGNAL_BUFFER};
 use orgata_core::Result;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
+use tokio::sync::broadcast;
 
 use crate::error::{db_err, migrate_err};
 
@@ -15,6 +18,10 @@ use crate::error::{db_err, migrate_err};
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The `NOTIFY` channel of this database schema's events.
+    channel: Arc<str>,
+    /// Committed events of every node, as `LISTEN` hears them.
+    signals: Arc<broadcast::Sender<EventSignal>>,
 }
 
 impl PgStore {
@@ -35,8 +42,60 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(migrate_err)?;
-        Ok(Self { pool })
+        // Schemas are separate deployments (tests use one each); NOTIFY is database-wide.
+        let schema: String = sqlx::query_scalar("SELECT current_schema()")
+            .fetch_one(&pool)
+            .await
+            .map_err(db_err)?;
+        let channel: Arc<str> = Arc::from(format!("orgata_events_{schema}"));
+        let signals = Arc::new(broadcast::channel(EVENT_SIGNAL_BUFFER).0);
+        let mut listener = PgListener::connect_with(&pool).await.map_err(db_err)?;
+        listener.listen(&channel).await.map_err(db_err)?;
+        tokio::spawn(relay(listener, Arc::downgrade(&signals)));
+        Ok(Self {
+            pool,
+            channel,
+            signals,
+        })
     }
+}
+
+/// Relays the notifications of committed events to this node's readers until the store is
+/// dropped. After a lost connection (the listener reconnects by itself) it sends a nil
+/// signal, so readers look at the log for what they may have missed.
+async fn relay(mut listener: PgListener, signals: Weak<broadcast::Sender<EventSignal>>) {
+    let catch_up = EventSignal {
+        scope_id: uuid::Uuid::nil(),
+        seq: 0,
+    };
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(5), listener.try_recv()).await;
+        let Some(sender) = signals.upgrade() else {
+            return;
+        };
+        let signal = match next {
+            // Quiet for a while: only check that the store is still there.
+            Err(_) => continue,
+            Ok(Ok(Some(n))) => parse_signal(n.payload()).unwrap_or(catch_up),
+            // The connection was lost and is made again on the next call.
+            Ok(Ok(None)) => catch_up,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "listening for events failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                catch_up
+            }
+        };
+        let _ = sender.send(signal);
+    }
+}
+
+/// `scope_id:seq`.
+fn parse_signal(payload: &str) -> Option<EventSignal> {
+    let (scope, seq) = payload.split_once(':')?;
+    Some(EventSignal {
+        scope_id: uuid::Uuid::parse_str(scope).ok()?,
+        seq: seq.parse().ok()?,
+    })
 }
 
 #[async_trait]
@@ -45,14 +104,13 @@ impl Store for PgStore {
         Ok(Box::new(PgTx {
             tx: self.pool.begin().await.map_err(db_err)?,
             staging: false,
+            signals: Vec::new(),
+            channel: self.channel.clone(),
         }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(PgTx {
-            tx: self.pool.begin().await.map_err(db_err)?,
-            staging: false,
-        }))
+        self.begin().await
     }
 
     async fn ping(&self) -> Result<()> {
@@ -70,6 +128,10 @@ impl Store for PgStore {
     fn pool_stats(&self) -> (u32, u32) {
         (self.pool.size(), self.pool.num_idle() as u32)
     }
+
+    fn event_signals(&self) -> broadcast::Receiver<EventSignal> {
+        self.signals.subscribe()
+    }
 }
 
 /// A PostgreSQL transaction.
@@ -77,6 +139,32 @@ pub struct PgTx {
     pub(crate) tx: sqlx::Transaction<'static, Postgres>,
     /// Whether an import's cases are being staged in a temporary table (`postgres_bulk`).
     pub(crate) staging: bool,
+    /// The events this transaction appended, notified with it.
+    signals: Vec<EventSignal>,
+    channel: Arc<str>,
+}
+
+impl PgTx {
+    /// Commits. The appended events are notified inside the transaction: PostgreSQL delivers
+    /// a `NOTIFY` to every listening node exactly when (and only if) the transaction commits.
+    async fn finish(mut self) -> Result<()> {
+        let mut last: Vec<EventSignal> = Vec::new();
+        for s in &self.signals {
+            match last.iter_mut().find(|l| l.scope_id == s.scope_id) {
+                Some(l) => l.seq = l.seq.max(s.seq),
+                None => last.push(*s),
+            }
+        }
+        for s in last {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(&*self.channel)
+                .bind(format!("{}:{}", s.scope_id, s.seq))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        }
+        self.tx.commit().await.map_err(db_err)
+    }
 }
 
 crate::tx_impl!(

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use orgata_core::store::{Store, Tx};
+use orgata_core::store::{EventSignal, Store, Tx, EVENT_SIGNAL_BUFFER};
 use orgata_core::Result;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{broadcast, Mutex, OwnedMutexGuard};
 
 use crate::error::{db_err, migrate_err};
 
@@ -19,6 +19,8 @@ use crate::error::{db_err, migrate_err};
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Arc<Mutex<()>>,
+    /// Committed events, signalled after each commit (one node: nothing to relay).
+    signals: broadcast::Sender<EventSignal>,
 }
 
 impl SqliteStore {
@@ -48,6 +50,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             writer: Arc::new(Mutex::new(())),
+            signals: broadcast::channel(EVENT_SIGNAL_BUFFER).0,
         })
     }
 }
@@ -60,12 +63,19 @@ impl Store for SqliteStore {
         Ok(Box::new(SqliteTx {
             tx,
             _writer: Some(guard),
+            signals: Vec::new(),
+            sender: Some(self.signals.clone()),
         }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
         let tx = self.pool.begin().await.map_err(db_err)?;
-        Ok(Box::new(SqliteTx { tx, _writer: None }))
+        Ok(Box::new(SqliteTx {
+            tx,
+            _writer: None,
+            signals: Vec::new(),
+            sender: None,
+        }))
     }
 
     async fn ping(&self) -> Result<()> {
@@ -83,12 +93,32 @@ impl Store for SqliteStore {
     fn pool_stats(&self) -> (u32, u32) {
         (self.pool.size(), self.pool.num_idle() as u32)
     }
+
+    fn event_signals(&self) -> broadcast::Receiver<EventSignal> {
+        self.signals.subscribe()
+    }
 }
 
 /// A SQLite transaction; a writing one holds the writer's turn until it ends.
 pub struct SqliteTx {
     pub(crate) tx: sqlx::Transaction<'static, Sqlite>,
     _writer: Option<OwnedMutexGuard<()>>,
+    /// The events this transaction appended, signalled once it commits.
+    signals: Vec<EventSignal>,
+    sender: Option<broadcast::Sender<EventSignal>>,
+}
+
+impl SqliteTx {
+    /// Commits, then signals the appended events (nobody listening is fine).
+    async fn finish(self) -> Result<()> {
+        self.tx.commit().await.map_err(db_err)?;
+        if let Some(sender) = &self.sender {
+            for signal in self.signals {
+                let _ = sender.send(signal);
+            }
+        }
+        Ok(())
+    }
 }
 
 crate::tx_impl!(

@@ -198,8 +198,7 @@ macro_rules! tx_impl {
         #[async_trait::async_trait]
         impl orgata_core::store::Tx for $tx {
             async fn commit(self: Box<Self>) -> orgata_core::Result<()> {
-                let this = *self;
-                this.tx.commit().await.map_err($crate::error::db_err)
+                (*self).finish().await
             }
 
             async fn server_key(&mut self, name: &str, candidate: &[u8]) -> orgata_core::Result<Vec<u8>> {
@@ -674,6 +673,7 @@ macro_rules! tx_impl {
                     .execute(&mut *self.tx).await.map_err(db_err)?;
                 sqlx::query("UPDATE event_chains SET last_seq = $2, last_hash = $3 WHERE scope_id = $1")
                     .bind(e.scope_id).bind(event.seq).bind(&hash).execute(&mut *self.tx).await.map_err(db_err)?;
+                self.signals.push(orgata_core::store::EventSignal { scope_id: e.scope_id, seq: event.seq });
                 Ok(event)
             }
 

@@ -7,6 +7,7 @@ mod audit;
 mod branches;
 mod dashboards;
 pub mod definitions;
+pub mod events;
 mod exceptions;
 pub mod idempotency;
 mod instances;

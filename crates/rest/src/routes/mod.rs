@@ -6,6 +6,7 @@ pub mod auth;
 pub mod branches;
 pub mod dashboards;
 pub mod documents;
+pub mod events;
 pub mod insights;
 pub mod instances;
 pub mod me;

@@ -1,0 +1,188 @@
+//! The team's events as Server-Sent Events: every event the caller may see, resumable.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::Stream;
+use orgata_core::model::Event;
+use orgata_core::services::events::EventFilter;
+use orgata_core::services::{Ctx, Services};
+use orgata_core::store::EventSignal;
+use orgata_core::Error;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::Receiver;
+use uuid::Uuid;
+
+use crate::envelope::ApiError;
+use crate::extract::{authenticate, bearer_token, path_id, QueryMap};
+use crate::AppState;
+
+/// A heartbeat comment at least this often.
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
+/// The log is read again this often even without a signal (a signal may be lost).
+const RECHECK: Duration = Duration::from_secs(5);
+/// The token is checked again this often, so a revoked one ends the stream.
+const REAUTHENTICATE: Duration = Duration::from_secs(60);
+/// Events read per round.
+const BATCH: usize = 200;
+
+/// Filters of the event stream.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventParams {
+    /// Comma-separated event types (`task.completed`), or `task.*` for every type of an entity.
+    #[param(max_length = 200)]
+    pub types: Option<String>,
+    /// Only events about this entity.
+    pub entity_id: Option<Uuid>,
+    /// The token, for clients that cannot send headers (browsers' `EventSource`).
+    #[param(max_length = 4000)]
+    pub access_token: Option<String>,
+}
+
+/// The team's events as `text/event-stream`: `id: <seq>`, `event: <type>`, `data: <envelope>`,
+/// and a comment as heartbeat at least every 15 s. Without `Last-Event-ID` the stream starts
+/// now; with it, right after that event, so a client that reconnects misses nothing and sees
+/// nothing twice. Events of every node arrive (PostgreSQL `LISTEN/NOTIFY`).
+#[utoipa::path(get, path = "/v1/teams/{team_id}/events", tag = "events",
+    params(crate::openapi::TeamPath, EventParams,
+        ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event's seq")),
+    responses((status = 200, description = "The event stream", content_type = "text/event-stream", body = String)))]
+pub async fn stream(
+    State(s): State<AppState>,
+    parts: Parts,
+    Path(team_id): Path<String>,
+    q: QueryMap,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    let team_id = path_id(&team_id, "team_id")?;
+    let from_query = q.0.get("access_token").filter(|t| t.len() <= 4000).cloned();
+    let token = bearer_token(&parts).or(from_query).ok_or_else(|| {
+        Error::unauthenticated("send Authorization: Bearer <token>, or ?access_token=")
+    })?;
+    let ctx = authenticate(&s, &parts, &token).await?;
+    let mut types = Vec::new();
+    for t in q.text("types")?.iter().flat_map(|t| t.split(',')) {
+        let t = t.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if t.len() > 100
+            || !t
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._*".contains(c))
+        {
+            return Err(
+                Error::invalid("/types", "invalid", format!("{t:?} is not an event type")).into(),
+            );
+        }
+        types.push(t.to_string());
+    }
+    let filter = EventFilter {
+        types,
+        entity_id: q.uuid("entity_id")?,
+    };
+    let resume = match parts.headers.get("last-event-id") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .filter(|seq| *seq >= 0)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "/headers/Last-Event-ID",
+                        "invalid",
+                        "must be an event's seq",
+                    )
+                })?,
+        ),
+    };
+    // Subscribed before the head is read, so nothing committed in between goes unsignalled.
+    let signals = s.services.event_signals();
+    let after = match resume {
+        Some(seq) => seq,
+        None => s.services.event_head(&ctx, team_id).await?,
+    };
+    let reader = Reader {
+        services: s.services.clone(),
+        ctx,
+        token,
+        team_id,
+        filter,
+        after,
+        pending: VecDeque::new(),
+        signals,
+        checked: tokio::time::Instant::now(),
+    };
+    let events = futures_util::stream::unfold(reader, |mut r| async move {
+        let event = r.next().await?;
+        let sse = SseEvent::default()
+            .id(event.seq.to_string())
+            .event(event.kind.clone())
+            .json_data(&event)
+            .unwrap_or_else(|_| SseEvent::default().comment("unserializable event"));
+        Some((Ok(sse), r))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")))
+}
+
+/// One client's place in the log.
+struct Reader {
+    services: Arc<Services>,
+    ctx: Ctx,
+    token: String,
+    team_id: Uuid,
+    filter: EventFilter,
+    after: i64,
+    pending: VecDeque<Event>,
+    signals: Receiver<EventSignal>,
+    checked: tokio::time::Instant,
+}
+
+impl Reader {
+    /// The next event, waiting for it; `None` ends the stream (token or access gone).
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            if self.checked.elapsed() >= REAUTHENTICATE {
+                self.ctx.actor = self.services.authenticate(&self.token).await.ok()?;
+                self.checked = tokio::time::Instant::now();
+            }
+            let (events, cursor) = self
+                .services
+                .events_after(&self.ctx, self.team_id, self.after, &self.filter, BATCH)
+                .await
+                .ok()?;
+            self.after = cursor;
+            if events.is_empty() {
+                self.wait().await?;
+            }
+            self.pending.extend(events);
+        }
+    }
+
+    /// Waits for a signal of this team's chain (or a catch-up signal), at most [`RECHECK`].
+    async fn wait(&mut self) -> Option<()> {
+        let deadline = tokio::time::Instant::now() + RECHECK;
+        loop {
+            match tokio::time::timeout_at(deadline, self.signals.recv()).await {
+                Err(_) => return Some(()),
+                Ok(Ok(s)) if s.scope_id == self.team_id || s.scope_id.is_nil() => {
+                    if s.seq > self.after || s.scope_id.is_nil() {
+                        return Some(());
+                    }
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(RecvError::Lagged(_))) => return Some(()),
+                Ok(Err(RecvError::Closed)) => return None,
+            }
+        }
+    }
+}
