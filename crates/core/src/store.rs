@@ -79,7 +79,7 @@ pub const EVENT_SIGNAL_BUFFER: usize = 1024;
 
 /// One open transaction. Dropped without `commit`, it rolls back.
 #[async_trait]
-pub trait Tx: DefinitionTx + ExecutionTx + AnalyticsTx + ReportTx + Send {
+pub trait Tx: DefinitionTx + ExecutionTx + AnalyticsTx + ReportTx + WebhookTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 
     // --- server keys ---
@@ -551,4 +551,39 @@ pub trait ReportTx: Send {
     async fn update_dashboard(&mut self, dashboard: &Dashboard) -> Result<()>;
     /// False when there was none.
     async fn delete_dashboard(&mut self, team_id: Uuid, id: Uuid) -> Result<bool>;
+}
+
+/// Webhooks, their deliveries, and how far each team's events have been fanned out to them.
+#[async_trait]
+pub trait WebhookTx: Send {
+    async fn insert_webhook(&mut self, webhook: &Webhook, sealed_secret: &[u8]) -> Result<()>;
+    async fn webhook(&mut self, team_id: Uuid, id: Uuid) -> Result<Option<Webhook>>;
+    /// The sealed signing secret.
+    async fn webhook_secret(&mut self, team_id: Uuid, id: Uuid) -> Result<Option<Vec<u8>>>;
+    /// Newest first.
+    async fn list_webhooks(&mut self, team_id: Uuid, page: PageRequest) -> Result<Page<Webhook>>;
+    /// Every webhook of a team (fan-out reads them all).
+    async fn team_webhooks(&mut self, team_id: Uuid) -> Result<Vec<Webhook>>;
+    async fn update_webhook(&mut self, webhook: &Webhook) -> Result<()>;
+    /// Deletes a webhook with its deliveries; false when there was none.
+    async fn delete_webhook(&mut self, team_id: Uuid, id: Uuid) -> Result<bool>;
+
+    /// Inserts a delivery unless the webhook already has one for that event (false then).
+    async fn insert_delivery(&mut self, delivery: &WebhookDelivery) -> Result<bool>;
+    async fn delivery(&mut self, team_id: Uuid, id: Uuid) -> Result<Option<WebhookDelivery>>;
+    /// A webhook's deliveries, newest first.
+    async fn list_deliveries(
+        &mut self,
+        team_id: Uuid,
+        webhook_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<WebhookDelivery>>;
+    async fn update_delivery(&mut self, delivery: &WebhookDelivery) -> Result<()>;
+
+    /// The last event fanned out to the team's webhooks, locked until the transaction ends
+    /// (one node fans out a team's events at a time); `None` before the first webhook.
+    async fn lock_webhook_cursor(&mut self, team_id: Uuid) -> Result<Option<i64>>;
+    async fn set_webhook_cursor(&mut self, team_id: Uuid, seq: i64) -> Result<()>;
+    /// Teams whose chain has moved past their webhook cursor.
+    async fn teams_behind_webhooks(&mut self) -> Result<Vec<Uuid>>;
 }

@@ -71,6 +71,22 @@ pub struct DashboardPath(
     pub uuid::Uuid,
 );
 
+/// The `webhook_id` path parameter.
+#[derive(IntoParams)]
+#[into_params(names("webhook_id"), parameter_in = Path)]
+pub struct WebhookPath(
+    /// Webhook id.
+    pub uuid::Uuid,
+);
+
+/// The `delivery_id` path parameter.
+#[derive(IntoParams)]
+#[into_params(names("delivery_id"), parameter_in = Path)]
+pub struct DeliveryPath(
+    /// Delivery id.
+    pub uuid::Uuid,
+);
+
 /// The `name` path parameter of a secret.
 #[derive(IntoParams)]
 #[into_params(names("name"), parameter_in = Path)]
@@ -98,6 +114,7 @@ pub struct SecretPath(
         (name = "secrets", description = "Team secrets"),
         (name = "audit", description = "Audit trail"),
         (name = "events", description = "The team's events as Server-Sent Events"),
+        (name = "webhooks", description = "Webhook endpoints and their signed deliveries"),
         (name = "branches", description = "Branches, commits, reverts, comparisons and branch protection"),
         (name = "merges", description = "Merge drafts: conflicts, resolutions, commits"),
         (name = "proposals", description = "Change proposals, reviews and discussion"),

@@ -100,6 +100,7 @@ pub async fn open(
     let config = ServiceConfig {
         access_token_ttl_secs: settings.access_token_ttl,
         refresh_token_ttl_secs: settings.refresh_token_ttl,
+        webhooks_deny_private: settings.webhooks_deny_private,
         ..ServiceConfig::default()
     };
     let services = Services::new(
@@ -191,6 +192,9 @@ fn spawn_job_runner(services: Weak<Services>) {
             let Some(services) = services.upgrade() else {
                 return;
             };
+            if let Err(e) = services.fan_out_webhooks().await {
+                tracing::warn!(error = %e, "webhook fan-out");
+            }
             loop {
                 match services.run_due_jobs(&node, &http).await {
                     Ok(n) if n > 0 => continue,

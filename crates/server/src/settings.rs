@@ -77,6 +77,9 @@ pub struct SettingArgs {
     /// Serve the MCP conformance suite's diagnostic `test_*` tools [default: false].
     #[arg(long, env = "ORGATA_MCP_DIAGNOSTICS", global = true)]
     pub mcp_diagnostics: Option<bool>,
+    /// Refuse loopback and private addresses as webhook targets [default: false].
+    #[arg(long, env = "ORGATA_WEBHOOKS_DENY_PRIVATE", global = true)]
+    pub webhooks_deny_private: Option<bool>,
 }
 
 /// The same settings as a TOML file holds them. (No `Debug`: it holds secrets as given.)
@@ -102,6 +105,7 @@ struct FileSettings {
     mcp_read_only: Option<bool>,
     mcp_toolsets: Option<Vec<String>>,
     mcp_diagnostics: Option<bool>,
+    webhooks_deny_private: Option<bool>,
 }
 
 /// The settings in force.
@@ -123,6 +127,7 @@ pub struct Settings {
     pub auth_rate_limit_per_minute: u32,
     /// The MCP door's hosts, origins, read-only bound, toolsets and diagnostics.
     pub mcp: orgata_mcp::McpConfig,
+    pub webhooks_deny_private: bool,
 }
 
 /// The database used when none is configured.
@@ -216,6 +221,10 @@ impl Settings {
                 .or(file.auth_rate_limit_per_minute)
                 .unwrap_or(60),
             mcp: mcp_config(args, file_mcp)?,
+            webhooks_deny_private: args
+                .webhooks_deny_private
+                .or(file.webhooks_deny_private)
+                .unwrap_or(false),
         })
     }
 

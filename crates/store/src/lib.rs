@@ -14,6 +14,7 @@ mod tx_analytics;
 mod tx_engine;
 mod tx_impl;
 mod tx_reports;
+mod tx_webhooks;
 
 use std::sync::Arc;
 

@@ -184,3 +184,9 @@ crate::tx_engine_impl!(
 
 crate::tx_analytics_impl!(PgTx, sqlx::Postgres, sqlx::postgres::PgRow);
 crate::tx_reports_impl!(PgTx, sqlx::Postgres, sqlx::postgres::PgRow);
+crate::tx_webhooks_impl!(
+    PgTx,
+    sqlx::Postgres,
+    sqlx::postgres::PgRow,
+    for_update = " FOR UPDATE"
+);

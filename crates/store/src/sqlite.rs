@@ -138,3 +138,9 @@ crate::tx_engine_impl!(
 
 crate::tx_analytics_impl!(SqliteTx, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
 crate::tx_reports_impl!(SqliteTx, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
+crate::tx_webhooks_impl!(
+    SqliteTx,
+    sqlx::Sqlite,
+    sqlx::sqlite::SqliteRow,
+    for_update = ""
+);

@@ -35,6 +35,7 @@ mod role;
 mod team;
 mod token;
 mod user;
+mod webhook;
 
 pub use analytics::*;
 pub use audit::*;
@@ -49,6 +50,7 @@ pub use role::*;
 pub use team::*;
 pub use token::*;
 pub use user::*;
+pub use webhook::*;
 
 use chrono::{DateTime, SubsecRound, Utc};
 

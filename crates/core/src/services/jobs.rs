@@ -72,6 +72,7 @@ impl Services {
             }
             "webhook" => self.run_webhook(node, http, job).await,
             super::reports::REPORT_JOB => self.run_report_job(node, job).await,
+            super::webhooks::DELIVERY_JOB => self.run_delivery_job(node, http, job).await,
             other => Err(Error::internal(format!("unknown job kind {other}"))),
         }
     }

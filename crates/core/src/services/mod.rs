@@ -25,6 +25,7 @@ mod secrets;
 mod tasks;
 mod teams;
 mod tokens;
+pub mod webhooks;
 
 pub use branches::{Comparison, RefPoint};
 pub use instances::{InstanceCommand, StepCommand};
@@ -46,6 +47,8 @@ pub struct ServiceConfig {
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_secs: i64,
     pub invitation_ttl_days: i64,
+    /// Refuse loopback and private addresses as webhook targets (SSRF on shared hosts).
+    pub webhooks_deny_private: bool,
 }
 
 impl Default for ServiceConfig {
@@ -54,6 +57,7 @@ impl Default for ServiceConfig {
             access_token_ttl_secs: 900,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             invitation_ttl_days: 14,
+            webhooks_deny_private: false,
         }
     }
 }

@@ -20,3 +20,4 @@ pub mod secrets;
 pub mod system;
 pub mod tasks;
 pub mod teams;
+pub mod webhooks;
