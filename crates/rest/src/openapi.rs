@@ -168,7 +168,16 @@ pub fn to_json(doc: &utoipa::openapi::OpenApi) -> serde_json::Value {
 
 /// `{tag}_{handler}`: handler names repeat across resources (`list`, `get`, …).
 fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
-    for item in doc.paths.paths.values_mut() {
+    // `tag_function`, or `tag_resource_function` where two operations would share that (a
+    // report's and a dashboard's `create` are both tagged analytics).
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    let mut named = Vec::new();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let resource = path
+            .split('/')
+            .rfind(|s| !s.is_empty() && !s.starts_with('{'))
+            .unwrap_or_default()
+            .replace('-', "_");
         for op in [
             &mut item.get,
             &mut item.put,
@@ -185,12 +194,18 @@ fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
                 .and_then(|t| t.first())
                 .cloned()
                 .unwrap_or_default();
-            if let Some(id) = &op.operation_id {
-                if !tag.is_empty() && !id.starts_with(&format!("{tag}_")) {
-                    op.operation_id = Some(format!("{tag}_{id}"));
-                }
+            let Some(id) = op.operation_id.clone() else {
+                continue;
+            };
+            if !tag.is_empty() && !id.starts_with(&format!("{tag}_")) {
+                let short = format!("{tag}_{id}");
+                *seen.entry(short.clone()).or_default() += 1;
+                named.push((op, short, format!("{tag}_{resource}_{id}")));
             }
         }
+    }
+    for (op, short, long) in named {
+        op.operation_id = Some(if seen[&short] > 1 { long } else { short });
     }
 }
 

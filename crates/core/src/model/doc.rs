@@ -64,3 +64,18 @@ impl PartialSchema for TimeZoneName {
     }
 }
 impl ToSchema for TimeZoneName {}
+
+/// A tag: 1 to 100 characters, not all blank.
+pub struct Tag;
+
+impl PartialSchema for Tag {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(100))
+            .pattern(Some("\\S"))
+            .into()
+    }
+}
+impl ToSchema for Tag {}

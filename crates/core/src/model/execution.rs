@@ -352,7 +352,7 @@ pub struct NewTask {
     #[schema(value_type = Option<super::DateTimeText>)]
     pub due_date: Option<DateTime<Utc>>,
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(max_items = 20, value_type = Vec<super::Tag>)]
     pub tags: Vec<String>,
 }
 

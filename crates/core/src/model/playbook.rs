@@ -149,7 +149,7 @@ pub struct PlaybookBody {
     #[serde(default)]
     pub status: PlaybookStatus,
     #[serde(default)]
-    #[schema(max_items = 50)]
+    #[schema(max_items = 50, value_type = Vec<super::Tag>)]
     pub compliance_tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_duration: Option<DurationSpec>,
@@ -227,7 +227,7 @@ pub struct DocumentBody {
     #[schema(value_type = Option<Object>)]
     pub retention_policy: Option<Value>,
     #[serde(default)]
-    #[schema(max_items = 50)]
+    #[schema(max_items = 50, value_type = Vec<super::Tag>)]
     pub compliance_tags: Vec<String>,
 }
 
