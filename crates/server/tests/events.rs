@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{team, Team, TestApp};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// An open event stream, read frame by frame.
 struct Stream {
@@ -89,59 +89,6 @@ impl Stream {
     }
 }
 
-/// A playbook of two human steps, started: answers the instance id.
-async fn start(app: &TestApp, t: &Team) -> String {
-    let playbook = app
-        .post(
-            &t.p("/processes"),
-            &t.token,
-            json!({"name": "Two steps", "steps": [
-                {"id": "a", "name": "A", "type": "human"},
-                {"id": "b", "name": "B", "type": "human"},
-            ]}),
-        )
-        .await
-        .expect(201);
-    let id = playbook.data()["id"].as_str().unwrap().to_string();
-    app.post(
-        &t.p(&format!("/processes/{id}/instances")),
-        &t.token,
-        json!({}),
-    )
-    .await
-    .expect(201)
-    .data()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// Completes the instance's open task of step `step`.
-async fn complete(app: &TestApp, t: &Team, instance: &str, step: &str) {
-    let tasks = app
-        .get(
-            &t.p(&format!("/tasks?process_instance_id={instance}")),
-            &t.token,
-        )
-        .await
-        .expect(200);
-    let task = tasks
-        .data()
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["step_id"] == step && x["status"] == "open")
-        .unwrap()
-        .clone();
-    app.post(
-        &t.p(&format!("/tasks/{}/complete", task["id"].as_str().unwrap())),
-        &t.token,
-        json!({"output": {}}),
-    )
-    .await
-    .expect(200);
-}
-
 /// The team's event seqs in `(from, to]`, from the audit trail.
 async fn logged(app: &TestApp, t: &Team, from: i64, to: i64) -> Vec<i64> {
     let audit = app
@@ -165,7 +112,7 @@ async fn resumes_without_loss(app: TestApp) {
     let head = logged(&app, &t, 0, i64::MAX).await.last().copied().unwrap();
     // Without Last-Event-ID the stream starts now: nothing of the past.
     let mut s = Stream::open(&app, &t, "", None).await;
-    let instance = start(&app, &t).await;
+    let instance = common::start_two_steps(&app, &t).await;
     let first = s.until("task.created").await;
     assert_eq!(first[0].0, head + 1, "the first event after the head");
     let envelope = &first[0].2;
@@ -187,8 +134,8 @@ async fn resumes_without_loss(app: TestApp) {
     drop(s);
 
     // Events committed while nobody listens arrive on resumption, once each, in order.
-    complete(&app, &t, &instance, "a").await;
-    complete(&app, &t, &instance, "b").await;
+    common::complete_step(&app, &t, &instance, "a").await;
+    common::complete_step(&app, &t, &instance, "b").await;
     let mut s = Stream::open(&app, &t, "", Some(last)).await;
     let rest = s.until("process_instance.completed").await;
     let all: Vec<i64> = first.iter().chain(rest.iter()).map(|f| f.0).collect();
@@ -204,9 +151,9 @@ async fn resumes_without_loss(app: TestApp) {
 async fn filters_and_access(app: TestApp) {
     let t = team(&app).await;
     let mut tasks_only = Stream::open(&app, &t, "?types=task.*", None).await;
-    let instance = start(&app, &t).await;
+    let instance = common::start_two_steps(&app, &t).await;
     let mut of_instance = Stream::open(&app, &t, &format!("?entity_id={instance}"), Some(0)).await;
-    complete(&app, &t, &instance, "a").await;
+    common::complete_step(&app, &t, &instance, "a").await;
     for _ in 0..3 {
         let (_, kind, _) = tasks_only.next().await;
         assert!(kind.starts_with("task."), "{kind}");
@@ -254,9 +201,9 @@ async fn another_node_receives_every_event() {
     let t = team(&a).await;
     let head = logged(&a, &t, 0, i64::MAX).await.last().copied().unwrap();
     let mut s = Stream::open(&b, &t, "", None).await;
-    let instance = start(&a, &t).await;
-    complete(&a, &t, &instance, "a").await;
-    complete(&a, &t, &instance, "b").await;
+    let instance = common::start_two_steps(&a, &t).await;
+    common::complete_step(&a, &t, &instance, "a").await;
+    common::complete_step(&a, &t, &instance, "b").await;
     let frames = s.until("process_instance.completed").await;
     let seqs: Vec<i64> = frames.iter().map(|f| f.0).collect();
     assert_eq!(seqs, logged(&a, &t, head, *seqs.last().unwrap()).await);

@@ -77,60 +77,6 @@ async fn register(app: &TestApp, t: &Team, url: &str, types: Value) -> (String, 
     )
 }
 
-/// A playbook of two human steps, started: its instance id.
-async fn start(app: &TestApp, t: &Team) -> String {
-    let pb = app
-        .post(
-            &t.p("/processes"),
-            &t.token,
-            json!({"name": "Two steps", "steps": [
-                {"id": "a", "name": "A", "type": "human"},
-                {"id": "b", "name": "B", "type": "human"},
-            ]}),
-        )
-        .await
-        .expect(201);
-    let id = pb.data()["id"].as_str().unwrap();
-    app.post(
-        &t.p(&format!("/processes/{id}/instances")),
-        &t.token,
-        json!({}),
-    )
-    .await
-    .expect(201)
-    .data()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-async fn complete_all(app: &TestApp, t: &Team, instance: &str) {
-    for step in ["a", "b"] {
-        let tasks = app
-            .get(
-                &t.p(&format!("/tasks?process_instance_id={instance}")),
-                &t.token,
-            )
-            .await
-            .expect(200);
-        let task = tasks
-            .data()
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["step_id"] == step)
-            .unwrap()
-            .clone();
-        app.post(
-            &t.p(&format!("/tasks/{}/complete", task["id"].as_str().unwrap())),
-            &t.token,
-            json!({"output": {}}),
-        )
-        .await
-        .expect(200);
-    }
-}
-
 /// Waits until the inbox holds `n` requests.
 async fn wait_for(inbox: &Inbox, n: usize) -> Vec<(HeaderMap, Bytes)> {
     for _ in 0..200 {
@@ -161,8 +107,10 @@ async fn signed_deliveries_once_each(app: TestApp) {
         shown.data().get("secret").is_none(),
         "the secret is shown once"
     );
-    let instance = start(&app, &t).await;
-    complete_all(&app, &t, &instance).await;
+    let instance = common::start_two_steps(&app, &t).await;
+    for step in ["a", "b"] {
+        common::complete_step(&app, &t, &instance, step).await;
+    }
     // task.created ×2, task.completed ×2, process_instance.completed
     let got = wait_for(&inbox, 5).await;
     let mut seqs = Vec::new();
@@ -204,7 +152,7 @@ async fn signed_deliveries_once_each(app: TestApp) {
     )
     .await
     .expect(200);
-    start(&app, &t).await;
+    common::start_two_steps(&app, &t).await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(inbox.received.lock().unwrap().len(), 5);
 }
@@ -263,7 +211,7 @@ async fn retried_then_replayed(app: TestApp, clock: ManualClock) {
     let t = team(&app).await;
     let (url, inbox) = receiver(1).await;
     let (id, secret) = register(&app, &t, &url, json!(["task.created"])).await;
-    start(&app, &t).await;
+    common::start_two_steps(&app, &t).await;
     wait_for(&inbox, 1).await;
     let path = t.p(&format!("/webhooks/{id}/deliveries"));
     let failed = app

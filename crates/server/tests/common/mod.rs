@@ -588,3 +588,56 @@ pub fn snapshot(name: &str, current: &str) {
         "{name} changed; review and run with UPDATE_SNAPSHOTS=1 to accept"
     );
 }
+
+/// A playbook of two human steps, started: answers the instance id.
+pub async fn start_two_steps(app: &TestApp, t: &Team) -> String {
+    let playbook = app
+        .post(
+            &t.p("/processes"),
+            &t.token,
+            json!({"name": "Two steps", "steps": [
+                {"id": "a", "name": "A", "type": "human"},
+                {"id": "b", "name": "B", "type": "human"},
+            ]}),
+        )
+        .await
+        .expect(201);
+    let id = playbook.data()["id"].as_str().unwrap().to_string();
+    app.post(
+        &t.p(&format!("/processes/{id}/instances")),
+        &t.token,
+        json!({}),
+    )
+    .await
+    .expect(201)
+    .data()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Completes the instance's open task of step `step`.
+pub async fn complete_step(app: &TestApp, t: &Team, instance: &str, step: &str) {
+    let tasks = app
+        .get(
+            &t.p(&format!("/tasks?process_instance_id={instance}")),
+            &t.token,
+        )
+        .await
+        .expect(200);
+    let task = tasks
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["step_id"] == step && x["status"] == "open")
+        .unwrap()
+        .clone();
+    app.post(
+        &t.p(&format!("/tasks/{}/complete", task["id"].as_str().unwrap())),
+        &t.token,
+        json!({"output": {}}),
+    )
+    .await
+    .expect(200);
+}
