@@ -26,7 +26,16 @@ pub struct EventFilter {
 }
 
 impl EventFilter {
-    /// Whether `event` passes.
+    /// Whether `pattern` is an event type a filter may name: `task.completed`, `task.*`, `*`.
+    pub fn is_pattern(pattern: &str) -> bool {
+        !pattern.is_empty()
+            && pattern.len() <= 100
+            && pattern
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._*".contains(c))
+    }
+
+    /// Whether `event` passes (`*` passes every type).
     pub fn matches(&self, event: &Event) -> bool {
         let typed = self.types.is_empty()
             || self.types.iter().any(|t| match t.strip_suffix('*') {
@@ -84,5 +93,48 @@ impl Services {
             }
         }
         Ok((found, cursor))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ActorType, EventActor, EventEntity};
+
+    fn event(kind: &str) -> Event {
+        Event {
+            id: Uuid::nil(),
+            seq: 1,
+            kind: kind.into(),
+            version: 1,
+            team_id: None,
+            occurred_at: chrono::Utc::now(),
+            actor: EventActor {
+                id: None,
+                kind: ActorType::System,
+            },
+            entity: EventEntity {
+                kind: "task".into(),
+                id: Uuid::nil(),
+            },
+            data: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn patterns_match_types() {
+        let f = |types: &[&str]| EventFilter {
+            types: types.iter().map(|t| t.to_string()).collect(),
+            entity_id: None,
+        };
+        assert!(f(&[]).matches(&event("task.created")));
+        assert!(f(&["*"]).matches(&event("task.created")));
+        assert!(f(&["task.*"]).matches(&event("task.created")));
+        assert!(!f(&["task.*"]).matches(&event("step.ready")));
+        assert!(f(&["step.ready", "task.created"]).matches(&event("task.created")));
+        assert!(!f(&["task.completed"]).matches(&event("task.created")));
+        assert!(EventFilter::is_pattern("process_instance.completed"));
+        assert!(!EventFilter::is_pattern("task completed"));
+        assert!(!EventFilter::is_pattern(""));
     }
 }

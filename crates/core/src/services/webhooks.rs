@@ -68,11 +68,7 @@ fn check_event_types(v: &mut Violations, types: &[String]) {
         v.add("/event_types", "invalid", "1 to 50 event types");
     }
     for (i, t) in types.iter().enumerate() {
-        let ok = !t.is_empty()
-            && t.len() <= 100
-            && t.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._*".contains(c));
-        if !ok {
+        if !EventFilter::is_pattern(t) {
             v.add(
                 &format!("/event_types/{i}"),
                 "invalid",
@@ -320,13 +316,8 @@ impl Services {
                 .into_iter()
                 .filter(|w| w.active)
                 .map(|w| {
-                    let all = w.event_types.iter().any(|t| t == "*");
                     let filter = EventFilter {
-                        types: if all {
-                            Vec::new()
-                        } else {
-                            w.event_types.clone()
-                        },
+                        types: w.event_types.clone(),
                         entity_id: None,
                     };
                     (w, filter)

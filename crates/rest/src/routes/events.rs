@@ -71,11 +71,7 @@ pub async fn stream(
         if t.is_empty() {
             continue;
         }
-        if t.len() > 100
-            || !t
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._*".contains(c))
-        {
+        if !EventFilter::is_pattern(t) {
             return Err(
                 Error::invalid("/types", "invalid", format!("{t:?} is not an event type")).into(),
             );
