@@ -18,8 +18,6 @@ use crate::error::{db_err, migrate_err};
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
-    /// The `NOTIFY` channel of this database schema's events.
-    channel: Arc<str>,
     /// Committed events of every node, as `LISTEN` hears them.
     signals: Arc<broadcast::Sender<EventSignal>>,
 }
@@ -47,16 +45,13 @@ impl PgStore {
             .fetch_one(&pool)
             .await
             .map_err(db_err)?;
-        let channel: Arc<str> = Arc::from(format!("orgata_events_{schema}"));
+        // The channel `move_chain` notifies (below).
+        let channel = format!("orgata_events_{schema}");
         let signals = Arc::new(broadcast::channel(EVENT_SIGNAL_BUFFER).0);
         let mut listener = PgListener::connect_with(&pool).await.map_err(db_err)?;
         listener.listen(&channel).await.map_err(db_err)?;
         tokio::spawn(relay(listener, Arc::downgrade(&signals)));
-        Ok(Self {
-            pool,
-            channel,
-            signals,
-        })
+        Ok(Self { pool, signals })
     }
 }
 
@@ -104,8 +99,6 @@ impl Store for PgStore {
         Ok(Box::new(PgTx {
             tx: self.pool.begin().await.map_err(db_err)?,
             staging: false,
-            signals: Vec::new(),
-            channel: self.channel.clone(),
         }))
     }
 
@@ -139,30 +132,13 @@ pub struct PgTx {
     pub(crate) tx: sqlx::Transaction<'static, Postgres>,
     /// Whether an import's cases are being staged in a temporary table (`postgres_bulk`).
     pub(crate) staging: bool,
-    /// The events this transaction appended, notified with it.
-    signals: Vec<EventSignal>,
-    channel: Arc<str>,
 }
 
 impl PgTx {
-    /// Commits. The appended events are notified inside the transaction: PostgreSQL delivers
-    /// a `NOTIFY` to every listening node exactly when (and only if) the transaction commits.
-    async fn finish(mut self) -> Result<()> {
-        let mut last: Vec<EventSignal> = Vec::new();
-        for s in &self.signals {
-            match last.iter_mut().find(|l| l.scope_id == s.scope_id) {
-                Some(l) => l.seq = l.seq.max(s.seq),
-                None => last.push(*s),
-            }
-        }
-        for s in last {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(&*self.channel)
-                .bind(format!("{}:{}", s.scope_id, s.seq))
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
-        }
+    /// Nothing to do: the statement that moved the chain head notified the event.
+    fn appended(&mut self, _signal: EventSignal) {}
+
+    async fn finish(self) -> Result<()> {
         self.tx.commit().await.map_err(db_err)
     }
 }
@@ -171,7 +147,11 @@ crate::tx_impl!(
     PgTx,
     sqlx::Postgres,
     sqlx::postgres::PgRow,
-    lock_chain = "SELECT last_seq, last_hash FROM event_chains WHERE scope_id = $1 FOR UPDATE"
+    lock_chain = "SELECT last_seq, last_hash FROM event_chains WHERE scope_id = $1 FOR UPDATE",
+    // The chain head moves and the event is notified in one statement. PostgreSQL delivers a
+    // NOTIFY to every listening node exactly when (and only if) the transaction commits.
+    move_chain = "UPDATE event_chains SET last_seq = $2, last_hash = $3 WHERE scope_id = $1 \
+                  RETURNING pg_notify('orgata_events_' || current_schema(), scope_id::text || ':' || last_seq::text)"
 );
 
 crate::tx_engine_impl!(

@@ -109,6 +109,11 @@ pub struct SqliteTx {
 }
 
 impl SqliteTx {
+    /// Notes an appended event, to signal once the transaction commits.
+    fn appended(&mut self, signal: EventSignal) {
+        self.signals.push(signal);
+    }
+
     /// Commits, then signals the appended events (nobody listening is fine).
     async fn finish(self) -> Result<()> {
         self.tx.commit().await.map_err(db_err)?;
@@ -125,7 +130,8 @@ crate::tx_impl!(
     SqliteTx,
     sqlx::Sqlite,
     sqlx::sqlite::SqliteRow,
-    lock_chain = "SELECT last_seq, last_hash FROM event_chains WHERE scope_id = $1"
+    lock_chain = "SELECT last_seq, last_hash FROM event_chains WHERE scope_id = $1",
+    move_chain = "UPDATE event_chains SET last_seq = $2, last_hash = $3 WHERE scope_id = $1"
 );
 
 crate::tx_engine_impl!(

@@ -4,7 +4,7 @@
 #[macro_export]
 #[doc(hidden)]
 macro_rules! tx_impl {
-    ($tx:ident, $db:ty, $row:ty, lock_chain = $lock_chain:expr) => {
+    ($tx:ident, $db:ty, $row:ty, lock_chain = $lock_chain:expr, move_chain = $move_chain:expr) => {
         mod rows {
             use chrono::{DateTime, Utc};
             use orgata_core::model::*;
@@ -671,9 +671,9 @@ macro_rules! tx_impl {
                     .bind(event.actor.id).bind(event.actor.kind.as_str()).bind(&event.entity.kind).bind(event.entity.id).bind(sqlx::types::Json(&event.data))
                     .bind(&e.meta.request_id).bind(&e.meta.ip_address).bind(&e.meta.user_agent).bind(&e.meta.via).bind(&prev_hash).bind(&hash)
                     .execute(&mut *self.tx).await.map_err(db_err)?;
-                sqlx::query("UPDATE event_chains SET last_seq = $2, last_hash = $3 WHERE scope_id = $1")
+                sqlx::query($move_chain)
                     .bind(e.scope_id).bind(event.seq).bind(&hash).execute(&mut *self.tx).await.map_err(db_err)?;
-                self.signals.push(orgata_core::store::EventSignal { scope_id: e.scope_id, seq: event.seq });
+                self.appended(orgata_core::store::EventSignal { scope_id: e.scope_id, seq: event.seq });
                 Ok(event)
             }
 
