@@ -12,9 +12,8 @@ use axum::Json;
 use orgata_core::services::{Ctx, Services};
 use orgata_core::Error;
 use orgata_rest::envelope::error_response;
-use orgata_rest::extract::{bearer_token, request_meta};
-use orgata_rest::rate_limit::{RateLimiter, Take};
-use sha2::{Digest, Sha256};
+use orgata_rest::extract::{authenticate_with, bearer_token};
+use orgata_rest::rate_limit::RateLimiter;
 
 use crate::McpConfig;
 
@@ -79,23 +78,15 @@ pub async fn authenticate(
             "send Authorization: Bearer <token> (an access token or a personal access token)",
         );
     };
-    let key = hex::encode(Sha256::digest(token.as_bytes()));
-    if let Take::Denied {
-        retry_after_secs, ..
-    } = state.limiter.take(&key)
-    {
-        return error_response(&Error::RateLimited { retry_after_secs });
-    }
-    let actor = match state.services.authenticate(&token).await {
-        Ok(actor) => actor,
+    let mut ctx = match authenticate_with(&state.services, &state.limiter, &parts, &token).await {
+        Ok(ctx) => ctx,
         Err(e) if e.code() == orgata_core::ErrorCode::Unauthenticated => {
             return challenge(&parts.headers, Some("invalid_token"), &e.public_message())
         }
         Err(e) => return error_response(&e),
     };
-    let mut meta = request_meta(&parts);
-    meta.via = Some(crate::server::via(None, meta.user_agent.as_deref()));
-    parts.extensions.insert(Caller(Ctx { actor, meta }));
+    ctx.meta.via = Some(crate::server::via(None, ctx.meta.user_agent.as_deref()));
+    parts.extensions.insert(Caller(ctx));
     request = Request::from_parts(parts, body);
     next.run(request).await
 }

@@ -222,30 +222,17 @@ async fn idempotent(
     hasher.update(orgata_core::chain::canonical_json(&Value::Object(args.clone())).as_bytes());
     let hash = hex::encode(hasher.finalize());
     let services = &server.services;
-    match services.begin_idempotent(&principal, key, &hash).await {
+    let decision = match services.begin_idempotent(&principal, key, &hash).await {
         Err(e) => return tool_error(&e, ""),
-        Ok(IdempotencyDecision::Mismatch) => {
-            return tool_error(
-                &Error::invalid(
-                    "/idempotency_key",
-                    "reused",
-                    "this key was used with other arguments; use a new key",
-                ),
-                "",
-            )
-        }
-        Ok(IdempotencyDecision::InFlight) => {
-            return tool_error(
-                &Error::conflict("a call with this idempotency_key is still running"),
-                "",
-            )
-        }
-        Ok(IdempotencyDecision::Replay { body, .. }) => {
-            return serde_json::from_slice(&body).unwrap_or_else(|_| {
-                tool_error(&Error::internal("a kept answer could not be read"), "")
-            })
-        }
-        Ok(IdempotencyDecision::Proceed) => {}
+        Ok(d) => d,
+    };
+    if let Some(e) = decision.refusal("/idempotency_key") {
+        return tool_error(&e, "");
+    }
+    if let IdempotencyDecision::Replay { body, .. } = decision {
+        return serde_json::from_slice(&body).unwrap_or_else(|_| {
+            tool_error(&Error::internal("a kept answer could not be read"), "")
+        });
     }
     let name = def.tool.name.to_string();
     let result = run(server, caller, &name, args).await;

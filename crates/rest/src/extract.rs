@@ -87,9 +87,22 @@ impl FromRequestParts<AppState> for Auth {
 
 /// Takes one request from `token`'s rate-limit bucket and authenticates it.
 pub async fn authenticate(state: &AppState, parts: &Parts, token: &str) -> Result<Ctx, ApiError> {
+    authenticate_with(&state.services, &state.token_limiter, parts, token)
+        .await
+        .map_err(ApiError)
+}
+
+/// [`authenticate`] for a door with its own state (the MCP gate shares the services and the
+/// token buckets).
+pub async fn authenticate_with(
+    services: &orgata_core::services::Services,
+    limiter: &crate::rate_limit::RateLimiter,
+    parts: &Parts,
+    token: &str,
+) -> Result<Ctx, Error> {
     let key = hex::encode(Sha256::digest(token.as_bytes()));
-    limit(state.token_limiter.take(&key))?;
-    let actor = state.services.authenticate(token).await?;
+    limit(limiter.take(&key)).map_err(|e| e.0)?;
+    let actor = services.authenticate(token).await?;
     Ok(Ctx {
         actor,
         meta: request_meta(parts),

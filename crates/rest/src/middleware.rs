@@ -207,38 +207,29 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
     hasher.update(b"\n");
     hasher.update(&bytes);
     let request_hash = hex::encode(hasher.finalize());
-    match state
+    let decision = match state
         .services
         .begin_idempotent(&principal, &key, &request_hash)
         .await
     {
         Err(e) => return error_response(&e),
-        Ok(IdempotencyDecision::Mismatch) => {
-            return error_response(&Error::invalid(
-                "/headers/Idempotency-Key",
-                "reused",
-                "this key was used with a different request; use a new key",
-            ))
-        }
-        Ok(IdempotencyDecision::InFlight) => {
-            return error_response(&Error::conflict(
-                "a request with this Idempotency-Key is still being answered",
-            ))
-        }
-        Ok(IdempotencyDecision::Replay { status, body }) => {
-            let mut response = Response::new(Body::from(body));
-            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            response.headers_mut().insert(
-                IDEMPOTENT_REPLAYED.clone(),
-                HeaderValue::from_static("true"),
-            );
-            return response;
-        }
-        Ok(IdempotencyDecision::Proceed) => {}
+        Ok(d) => d,
+    };
+    if let Some(e) = decision.refusal("/headers/Idempotency-Key") {
+        return error_response(&e);
+    }
+    if let IdempotencyDecision::Replay { status, body } = decision {
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response.headers_mut().insert(
+            IDEMPOTENT_REPLAYED.clone(),
+            HeaderValue::from_static("true"),
+        );
+        return response;
     }
     let response = next
         .run(Request::from_parts(parts, Body::from(bytes)))

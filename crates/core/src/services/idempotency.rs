@@ -23,6 +23,24 @@ pub enum IdempotencyDecision {
     InFlight,
 }
 
+impl IdempotencyDecision {
+    /// The error a door answers instead of running the request: a key reused for another
+    /// request (`field` names where the key was sent), or one still being answered.
+    pub fn refusal(&self, field: &str) -> Option<crate::Error> {
+        match self {
+            Self::Mismatch => Some(crate::Error::invalid(
+                field,
+                "reused",
+                "this key was used with a different request; use a new key",
+            )),
+            Self::InFlight => Some(crate::Error::conflict(
+                "a request with this key is still being answered",
+            )),
+            Self::Proceed | Self::Replay { .. } => None,
+        }
+    }
+}
+
 fn sealing_context(principal: &str, key: &str) -> String {
     format!("idempotency/{principal}/{key}")
 }
