@@ -7,13 +7,6 @@ use rmcp::model::{CallToolResult, ClientCapabilities, ContentBlock, JsonObject};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer};
 
-/// The names of the diagnostic tools.
-pub const NAMES: &[&str] = &[
-    "test_missing_capability",
-    "test_streaming_elicitation",
-    "test_logging_tool",
-];
-
 /// Runs diagnostic tool `name`; `None` when there is no such tool.
 pub fn call(
     rc: &RequestContext<RoleServer>,

@@ -254,17 +254,17 @@ async fn value(server: &OrgataMcp, caller: &Ctx, a: &Address) -> Result<Value, E
     match a.base.as_str() {
         "process://current" => {
             let tasks = assigned(server, caller, team, first(100)).await?;
-            let mut ids: Vec<Uuid> = tasks
-                .items
-                .iter()
-                .filter_map(|t| t.process_instance_id)
-                .collect();
-            ids.dedup();
-            ids.truncate(PAGE_SIZE as usize);
+            // The instances of those tasks, each once, in the tasks' order.
+            let mut ids: Vec<Uuid> = Vec::new();
+            for id in tasks.items.iter().filter_map(|t| t.process_instance_id) {
+                if !ids.contains(&id) && ids.len() < PAGE_SIZE as usize {
+                    ids.push(id);
+                }
+            }
             let mut items = Vec::new();
             for id in ids {
                 let i = s.get_instance(caller, team, id).await?;
-                if !i.status.is_final() && !items.iter().any(|x: &ProcessInstance| x.id == id) {
+                if !i.status.is_final() {
                     items.push(i);
                 }
             }

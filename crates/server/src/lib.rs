@@ -137,12 +137,8 @@ pub fn router(services: Arc<Services>, settings: &Settings) -> Router {
     let handle = prometheus();
     let render: orgata_rest::MetricsRender = Arc::new(move || handle.render());
     let state = AppState::new(services.clone(), rest, Some(render));
-    let mcp = orgata_mcp::McpConfig {
-        max_body_bytes: settings.max_body_bytes,
-        ..settings.mcp.clone()
-    };
     let limiter = state.token_limiter.clone();
-    orgata_mcp::router(services, mcp, limiter).merge(orgata_rest::router(state))
+    orgata_mcp::router(services, settings.mcp.clone(), limiter).merge(orgata_rest::router(state))
 }
 
 /// Serves MCP over stdin and stdout as the user of `token` (`orgata mcp --stdio`), with the
@@ -150,11 +146,7 @@ pub fn router(services: Arc<Services>, settings: &Settings) -> Router {
 pub async fn serve_mcp_stdio(settings: &Settings, token: String) -> Result<(), String> {
     let services = open(settings, None).await?;
     spawn_job_runner(Arc::downgrade(&services));
-    let mcp = orgata_mcp::McpConfig {
-        max_body_bytes: settings.max_body_bytes,
-        ..settings.mcp.clone()
-    };
-    orgata_mcp::serve_stdio(services, mcp, token).await
+    orgata_mcp::serve_stdio(services, settings.mcp.clone(), token).await
 }
 
 /// Hourly clean-up of expired idempotency answers; ends when the app is dropped.

@@ -171,6 +171,10 @@ impl Settings {
                 "log_format must be text or json, not {log_format:?}"
             ));
         }
+        let max_body_bytes = args
+            .max_body_bytes
+            .or(file.max_body_bytes)
+            .unwrap_or(2 * 1024 * 1024);
         Ok(Settings {
             listen: args
                 .listen
@@ -204,10 +208,7 @@ impl Settings {
                 .or(file.refresh_token_ttl)
                 .unwrap_or(30 * 24 * 3600),
             request_timeout: args.request_timeout.or(file.request_timeout).unwrap_or(30),
-            max_body_bytes: args
-                .max_body_bytes
-                .or(file.max_body_bytes)
-                .unwrap_or(2 * 1024 * 1024),
+            max_body_bytes,
             rate_limit_per_minute: args
                 .rate_limit_per_minute
                 .or(file.rate_limit_per_minute)
@@ -220,7 +221,7 @@ impl Settings {
                 .auth_rate_limit_per_minute
                 .or(file.auth_rate_limit_per_minute)
                 .unwrap_or(60),
-            mcp: mcp_config(args, file_mcp)?,
+            mcp: mcp_config(args, file_mcp, max_body_bytes)?,
             webhooks_deny_private: args
                 .webhooks_deny_private
                 .or(file.webhooks_deny_private)
@@ -252,7 +253,12 @@ fn comma_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn mcp_config(args: &SettingArgs, file: FileMcp) -> Result<orgata_mcp::McpConfig, String> {
+/// The MCP door's settings; its body limit is the service's (`max_body_bytes`).
+fn mcp_config(
+    args: &SettingArgs,
+    file: FileMcp,
+    max_body_bytes: usize,
+) -> Result<orgata_mcp::McpConfig, String> {
     let defaults = orgata_mcp::McpConfig::default();
     let toolsets: Vec<String> = args
         .mcp_toolsets
@@ -285,7 +291,7 @@ fn mcp_config(args: &SettingArgs, file: FileMcp) -> Result<orgata_mcp::McpConfig
             .map(comma_list)
             .or(file.allowed_origins)
             .unwrap_or(defaults.allowed_origins),
-        max_body_bytes: defaults.max_body_bytes,
+        max_body_bytes,
         read_only: args.mcp_read_only.or(file.read_only).unwrap_or(false),
         toolsets,
         diagnostics: args.mcp_diagnostics.or(file.diagnostics).unwrap_or(false),

@@ -76,7 +76,10 @@ async fn fails(app: &TestApp, token: &str, name: &str, args: Value, code: &str) 
     let (is_error, value) = call(app, token, name, args).await;
     assert!(is_error, "{name} should fail with {code}: {value}");
     assert_eq!(value["code"], code, "{name}: {value}");
-    assert!(value["next"].as_str().is_some_and(|n| !n.is_empty()) || code == "FORBIDDEN");
+    assert!(
+        value["next"].as_str().is_some_and(|n| !n.is_empty()),
+        "{name}: {value}"
+    );
     value
 }
 
