@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: formatting, lints, every Rust test (unit and black-box HTTP, on SQLite and,
 # when ORGATA_TEST_POSTGRES_URL is set, PostgreSQL), then schemathesis against a running server
-# on each backend, and the third-party MCP clients (scripts/mcp-acceptance.sh) on each backend.
+# on each backend, and the third-party MCP and GraphQL clients (scripts/mcp-acceptance.sh,
+# scripts/graphql-acceptance.sh) on each backend.
 # One build profile (dev) for everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,8 +46,13 @@ echo "== acceptance: MCP clients"
 if [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ]; then
   ./scripts/mcp-acceptance.sh postgres
 fi
-# One closing line for the whole run: Rust tests plus the pm4py check, schemathesis and MCP
-# acceptance suites (each counts once per backend).
+echo "== acceptance: GraphQL client"
+./scripts/graphql-acceptance.sh sqlite
+if [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ]; then
+  ./scripts/graphql-acceptance.sh postgres
+fi
+# One closing line for the whole run: Rust tests plus the pm4py check, schemathesis, MCP and
+# GraphQL acceptance suites (each counts once per backend).
 read -r passed failed < <(awk '/^test result:/ { p += $4; f += $6 } END { print p+0, f+0 }' "$log")
-suites=3; [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ] && suites=5
+suites=4; [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ] && suites=7
 echo "summary: $((passed + suites)) passed, $failed failed"

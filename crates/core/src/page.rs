@@ -8,11 +8,13 @@ pub const MAX_PAGE_SIZE: u32 = 200;
 /// The page size when none is asked for.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 
-/// A validated page request: `page` is 1-based.
+/// A validated page request: `page` is 1-based; `skip` rows come before the first page (a
+/// window that starts anywhere, for cursor pagination).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
     pub page: u32,
     pub page_size: u32,
+    pub skip: u32,
 }
 
 impl Default for PageRequest {
@@ -20,6 +22,7 @@ impl Default for PageRequest {
         Self {
             page: 1,
             page_size: DEFAULT_PAGE_SIZE,
+            skip: 0,
         }
     }
 }
@@ -27,7 +30,7 @@ impl Default for PageRequest {
 impl PageRequest {
     /// Rows to skip.
     pub fn offset(&self) -> i64 {
-        (self.page as i64 - 1) * self.page_size as i64
+        (self.page as i64 - 1) * self.page_size as i64 + self.skip as i64
     }
     /// Rows to take.
     pub fn limit(&self) -> i64 {
@@ -39,6 +42,16 @@ impl PageRequest {
         Self {
             page: 1,
             page_size: u32::MAX / 2,
+            skip: 0,
+        }
+    }
+
+    /// `limit` rows from row `offset` on.
+    pub fn window(offset: u32, limit: u32) -> Self {
+        Self {
+            page: 1,
+            page_size: limit,
+            skip: offset,
         }
     }
 }

@@ -171,6 +171,7 @@ impl OrgataMcp {
                 PageRequest {
                     page: 1,
                     page_size: 2,
+                    skip: 0,
                 },
             )
             .await?;

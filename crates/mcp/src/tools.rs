@@ -711,6 +711,7 @@ pub fn first(size: u32) -> PageRequest {
     PageRequest {
         page: 1,
         page_size: size,
+        skip: 0,
     }
 }
 
@@ -726,6 +727,7 @@ pub fn cursor_page(cursor: Option<&str>, size: u32) -> Result<PageRequest, Error
     Ok(PageRequest {
         page,
         page_size: size,
+        skip: 0,
     })
 }
 

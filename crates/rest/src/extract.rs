@@ -266,6 +266,7 @@ impl QueryMap {
         Ok(PageRequest {
             page: self.count("page", 1, 1_000_000)?,
             page_size: self.count("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?,
+            skip: 0,
         })
     }
 

@@ -138,7 +138,16 @@ pub fn router(services: Arc<Services>, settings: &Settings) -> Router {
     let render: orgata_rest::MetricsRender = Arc::new(move || handle.render());
     let state = AppState::new(services.clone(), rest, Some(render));
     let limiter = state.token_limiter.clone();
-    orgata_mcp::router(services, settings.mcp.clone(), limiter).merge(orgata_rest::router(state))
+    let graphql = orgata_graphql::GraphqlConfig {
+        max_body_bytes: settings.max_body_bytes,
+        ..orgata_graphql::GraphqlConfig::default()
+    };
+    // The schema is made from fixed types: a failure is a defect the test suite catches.
+    let graphql = orgata_graphql::router(services.clone(), limiter.clone(), graphql)
+        .expect("the GraphQL schema builds");
+    orgata_mcp::router(services, settings.mcp.clone(), limiter)
+        .merge(graphql)
+        .merge(orgata_rest::router(state))
 }
 
 /// Serves MCP over stdin and stdout as the user of `token` (`orgata mcp --stdio`), with the

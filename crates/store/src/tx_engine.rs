@@ -430,6 +430,10 @@ macro_rules! tx_engine_impl {
                 if filter.status.is_some() { n += 1; clauses.push(format!("status = ${n}")); }
                 if filter.process_id.is_some() { n += 1; clauses.push(format!("playbook_id = ${n}")); }
                 if filter.business_key.is_some() { n += 1; clauses.push(format!("business_key = ${n}")); }
+                if !filter.ids.is_empty() {
+                    let params: Vec<String> = (n + 1..=n + filter.ids.len()).map(|i| format!("${i}")).collect();
+                    clauses.push(format!("id IN ({})", params.join(", ")));
+                }
                 let wher = clauses.join(" AND ");
                 let count_sql = format!("SELECT COUNT(*) FROM process_instances WHERE {wher} AND $2 >= 0 AND $3 >= 0");
                 let list_sql = format!("SELECT {INSTANCE_COLUMNS} FROM process_instances WHERE {wher} ORDER BY id DESC LIMIT $2 OFFSET $3");
@@ -439,6 +443,7 @@ macro_rules! tx_engine_impl {
                     if let Some(v) = filter.status { q = q.bind(v.as_str()); }
                     if let Some(v) = filter.process_id { q = q.bind(v); }
                     if let Some(v) = &filter.business_key { q = q.bind(v.clone()); }
+                    for id in &filter.ids { q = q.bind(*id); }
                     results.push(q.fetch_all(&mut *self.tx).await.map_err(db_err)?);
                 }
                 let total = rows::count(&results[0][0])?;
@@ -512,6 +517,11 @@ macro_rules! tx_engine_impl {
                 if filter.status.is_some() { n += 1; clauses.push(format!("status = ${n}")); }
                 if filter.assigned_to.is_some() { n += 1; clauses.push(format!("assigned_to = ${n}")); }
                 if filter.process_instance_id.is_some() { n += 1; clauses.push(format!("process_instance_id = ${n}")); }
+                if !filter.process_instance_ids.is_empty() {
+                    let params: Vec<String> = (n + 1..=n + filter.process_instance_ids.len()).map(|i| format!("${i}")).collect();
+                    n += filter.process_instance_ids.len();
+                    clauses.push(format!("process_instance_id IN ({})", params.join(", ")));
+                }
                 if filter.role.is_some() { n += 1; clauses.push(format!("assigned_role = ${n}")); }
                 if filter.kind.is_some() { n += 1; clauses.push(format!("type = ${n}")); }
                 if filter.open_only { clauses.push("status IN ('open', 'in_progress', 'escalated')".to_string()); }
@@ -541,6 +551,7 @@ macro_rules! tx_engine_impl {
                     if let Some(v) = filter.status { q = q.bind(v.as_str()); }
                     if let Some(v) = filter.assigned_to { q = q.bind(v); }
                     if let Some(v) = filter.process_instance_id { q = q.bind(v); }
+                    for id in &filter.process_instance_ids { q = q.bind(*id); }
                     if let Some(v) = filter.role { q = q.bind(v); }
                     if let Some(v) = filter.kind { q = q.bind(v.as_str()); }
                     if let Some((user, roles)) = &filter.workable_by {

@@ -400,6 +400,8 @@ pub struct InstanceFilter {
     pub status: Option<InstanceStatus>,
     pub process_id: Option<Uuid>,
     pub business_key: Option<String>,
+    /// Only these instances (empty: any); batch reads of nested fields.
+    pub ids: Vec<Uuid>,
 }
 
 /// Filters of the task list.
@@ -408,6 +410,8 @@ pub struct TaskFilter {
     pub status: Option<TaskStatus>,
     pub assigned_to: Option<Uuid>,
     pub process_instance_id: Option<Uuid>,
+    /// Only tasks of these instances (empty: any); batch reads of nested fields.
+    pub process_instance_ids: Vec<Uuid>,
     pub role: Option<Uuid>,
     pub kind: Option<TaskType>,
     /// Only tasks this member may see and work: assigned to them, to a role they hold, or

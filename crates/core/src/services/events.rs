@@ -1,8 +1,13 @@
 //! The team's event stream: the events a reader may see after a point of the log, and the
-//! signals that say when to look again. SSE (and later GraphQL subscriptions and webhooks)
-//! read the log itself, so a missed signal delays an event but never loses it.
+//! signals that say when to look again. SSE, GraphQL subscriptions and webhooks read the log
+//! itself, so a missed signal delays an event but never loses it.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 use super::{Ctx, Services};
@@ -93,6 +98,119 @@ impl Services {
             }
         }
         Ok((found, cursor))
+    }
+}
+
+/// The log is read again this often even without a signal (a signal may be lost).
+const RECHECK: Duration = Duration::from_secs(5);
+/// A feed's token is checked again this often, so a revoked one ends the feed.
+const REAUTHENTICATE: Duration = Duration::from_secs(60);
+/// Events a feed reads per round.
+const FEED_BATCH: usize = 200;
+
+/// One live reader's place in the team's log (an SSE client, a GraphQL subscription): yields
+/// every event after its start that passes its filter, in `seq` order, waiting for new ones.
+pub struct EventFeed {
+    services: Arc<Services>,
+    ctx: Ctx,
+    token: String,
+    team_id: Uuid,
+    filter: EventFilter,
+    after: i64,
+    pending: VecDeque<Event>,
+    signals: broadcast::Receiver<EventSignal>,
+    checked: tokio::time::Instant,
+}
+
+impl EventFeed {
+    /// Opens a feed for the caller authenticated by `token`: right after `resume` (an event's
+    /// `seq`), or from now.
+    pub async fn open(
+        services: Arc<Services>,
+        ctx: Ctx,
+        token: String,
+        team_id: Uuid,
+        filter: EventFilter,
+        resume: Option<i64>,
+    ) -> Result<Self> {
+        // Subscribed before the head is read, so nothing committed in between goes unsignalled.
+        let signals = services.event_signals();
+        let after = match resume {
+            Some(seq) => {
+                services.event_head(&ctx, team_id).await?;
+                seq
+            }
+            None => services.event_head(&ctx, team_id).await?,
+        };
+        Ok(Self {
+            services,
+            ctx,
+            token,
+            team_id,
+            filter,
+            after,
+            pending: VecDeque::new(),
+            signals,
+            checked: tokio::time::Instant::now(),
+        })
+    }
+
+    /// The caller the feed reads for (its access re-checked every minute).
+    pub fn ctx(&self) -> &Ctx {
+        &self.ctx
+    }
+
+    /// The next event, waiting for it; `None` ends the feed (token or access gone).
+    pub async fn next(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            if self.checked.elapsed() >= REAUTHENTICATE {
+                self.ctx.actor = self.services.authenticate(&self.token).await.ok()?;
+                self.checked = tokio::time::Instant::now();
+            }
+            let (events, cursor) = match self
+                .services
+                .events_after(
+                    &self.ctx,
+                    self.team_id,
+                    self.after,
+                    &self.filter,
+                    FEED_BATCH,
+                )
+                .await
+            {
+                Ok(read) => read,
+                Err(e) => {
+                    tracing::info!(team_id = %self.team_id, error = %e, "an event feed ends");
+                    return None;
+                }
+            };
+            self.after = cursor;
+            if events.is_empty() {
+                self.wait().await?;
+            }
+            self.pending.extend(events);
+        }
+    }
+
+    /// Waits for a signal of this team's chain (or a catch-up signal), at most [`RECHECK`].
+    async fn wait(&mut self) -> Option<()> {
+        let deadline = tokio::time::Instant::now() + RECHECK;
+        loop {
+            match tokio::time::timeout_at(deadline, self.signals.recv()).await {
+                Err(_) => return Some(()),
+                Ok(Ok(s)) if s.scope_id == self.team_id || s.scope_id.is_nil() => {
+                    if s.seq > self.after || s.scope_id.is_nil() {
+                        return Some(());
+                    }
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(RecvError::Lagged(_))) => return Some(()),
+                Ok(Err(RecvError::Closed)) => return None,
+            }
+        }
     }
 }
 

@@ -255,6 +255,7 @@ impl Services {
                 PageRequest {
                     page: 1,
                     page_size: 200,
+                    skip: 0,
                 },
             )
             .await?;

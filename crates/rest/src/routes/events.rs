@@ -1,21 +1,14 @@
 //! The team's events as Server-Sent Events: every event the caller may see, resumable.
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::Stream;
-use orgata_core::model::Event;
-use orgata_core::services::events::EventFilter;
-use orgata_core::services::{Ctx, Services};
-use orgata_core::store::EventSignal;
+use orgata_core::services::events::{EventFeed, EventFilter};
 use orgata_core::Error;
-use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::broadcast::Receiver;
 use uuid::Uuid;
 
 use crate::envelope::ApiError;
@@ -24,12 +17,6 @@ use crate::AppState;
 
 /// A heartbeat comment at least this often.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
-/// The log is read again this often even without a signal (a signal may be lost).
-const RECHECK: Duration = Duration::from_secs(5);
-/// The token is checked again this often, so a revoked one ends the stream.
-const REAUTHENTICATE: Duration = Duration::from_secs(60);
-/// Events read per round.
-const BATCH: usize = 200;
 
 /// Filters of the event stream.
 #[derive(utoipa::IntoParams)]
@@ -98,24 +85,8 @@ pub async fn stream(
                 })?,
         ),
     };
-    // Subscribed before the head is read, so nothing committed in between goes unsignalled.
-    let signals = s.services.event_signals();
-    let after = match resume {
-        Some(seq) => seq,
-        None => s.services.event_head(&ctx, team_id).await?,
-    };
-    let reader = Reader {
-        services: s.services.clone(),
-        ctx,
-        token,
-        team_id,
-        filter,
-        after,
-        pending: VecDeque::new(),
-        signals,
-        checked: tokio::time::Instant::now(),
-    };
-    let events = futures_util::stream::unfold(reader, |mut r| async move {
+    let feed = EventFeed::open(s.services.clone(), ctx, token, team_id, filter, resume).await?;
+    let events = futures_util::stream::unfold(feed, |mut r| async move {
         let event = r.next().await?;
         let sse = SseEvent::default()
             .id(event.seq.to_string())
@@ -125,60 +96,4 @@ pub async fn stream(
         Some((Ok(sse), r))
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")))
-}
-
-/// One client's place in the log.
-struct Reader {
-    services: Arc<Services>,
-    ctx: Ctx,
-    token: String,
-    team_id: Uuid,
-    filter: EventFilter,
-    after: i64,
-    pending: VecDeque<Event>,
-    signals: Receiver<EventSignal>,
-    checked: tokio::time::Instant,
-}
-
-impl Reader {
-    /// The next event, waiting for it; `None` ends the stream (token or access gone).
-    async fn next(&mut self) -> Option<Event> {
-        loop {
-            if let Some(event) = self.pending.pop_front() {
-                return Some(event);
-            }
-            if self.checked.elapsed() >= REAUTHENTICATE {
-                self.ctx.actor = self.services.authenticate(&self.token).await.ok()?;
-                self.checked = tokio::time::Instant::now();
-            }
-            let (events, cursor) = self
-                .services
-                .events_after(&self.ctx, self.team_id, self.after, &self.filter, BATCH)
-                .await
-                .ok()?;
-            self.after = cursor;
-            if events.is_empty() {
-                self.wait().await?;
-            }
-            self.pending.extend(events);
-        }
-    }
-
-    /// Waits for a signal of this team's chain (or a catch-up signal), at most [`RECHECK`].
-    async fn wait(&mut self) -> Option<()> {
-        let deadline = tokio::time::Instant::now() + RECHECK;
-        loop {
-            match tokio::time::timeout_at(deadline, self.signals.recv()).await {
-                Err(_) => return Some(()),
-                Ok(Ok(s)) if s.scope_id == self.team_id || s.scope_id.is_nil() => {
-                    if s.seq > self.after || s.scope_id.is_nil() {
-                        return Some(());
-                    }
-                }
-                Ok(Ok(_)) => {}
-                Ok(Err(RecvError::Lagged(_))) => return Some(()),
-                Ok(Err(RecvError::Closed)) => return None,
-            }
-        }
-    }
 }

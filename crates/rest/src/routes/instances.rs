@@ -84,6 +84,7 @@ pub async fn list(
         status,
         process_id: q.uuid("process_id")?,
         business_key: q.text("business_key")?,
+        ids: Vec::new(),
     };
     Ok(paged(
         s.services

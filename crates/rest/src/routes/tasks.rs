@@ -66,6 +66,7 @@ pub async fn list(
         )?,
         assigned_to,
         process_instance_id: q.uuid("process_instance_id")?,
+        process_instance_ids: Vec::new(),
         role: q.uuid("role")?,
         kind: q.enumerated(
             "type",

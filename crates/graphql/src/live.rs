@@ -1,0 +1,277 @@
+//! Subscriptions: `processUpdates`, `taskUpdates` and `teamActivity`, each a feed of the
+//! team's event log (`EventFeed`), so they see the events of every node and resume from a
+//! `seq` without loss.
+
+use std::sync::Arc;
+
+use async_graphql::dynamic::{
+    FieldValue, InputValue, ResolverContext, Subscription, SubscriptionField,
+    SubscriptionFieldFuture, TypeRef,
+};
+use futures_util::StreamExt;
+use orgata_core::model::Event;
+use orgata_core::services::events::{EventFeed, EventFilter};
+use orgata_core::services::{Ctx, Services};
+use orgata_core::Error;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::call::{gql_error, Caller};
+use crate::ops::Root;
+use crate::types::Json;
+
+/// The token a subscription's caller authenticated with (re-checked every minute).
+#[derive(Clone)]
+pub struct Token(pub String);
+
+/// What every subscription starts from.
+struct Start {
+    services: Arc<Services>,
+    ctx: Ctx,
+    token: String,
+    team: Uuid,
+    after: Option<i64>,
+}
+
+fn arg_id(rc: &ResolverContext<'_>, name: &str) -> async_graphql::Result<Option<Uuid>> {
+    match rc.args.get(name) {
+        Some(v) if !v.is_null() => Uuid::parse_str(v.string()?).map(Some).map_err(|_| {
+            gql_error(Error::invalid(
+                &format!("/{name}"),
+                "invalid",
+                "is not an id (a UUID)",
+            ))
+        }),
+        _ => Ok(None),
+    }
+}
+
+fn start(rc: &ResolverContext<'_>) -> async_graphql::Result<Start> {
+    let team = arg_id(rc, "teamId")?
+        .ok_or_else(|| gql_error(Error::invalid("/teamId", "required", "is required")))?;
+    let after = match rc.args.get("afterSeq") {
+        Some(v) if !v.is_null() => Some(v.i64()?.max(0)),
+        _ => None,
+    };
+    Ok(Start {
+        services: rc.ctx.data::<Arc<Services>>()?.clone(),
+        ctx: rc
+            .ctx
+            .data_opt::<Caller>()
+            .ok_or_else(|| gql_error(Error::unauthenticated("send the token in connection_init")))?
+            .0
+            .clone(),
+        token: rc.ctx.data::<Token>()?.0.clone(),
+        team,
+        after,
+    })
+}
+
+/// The events of a feed, one at a time, until it ends.
+async fn feed(start: &Start, filter: EventFilter) -> async_graphql::Result<EventFeed> {
+    EventFeed::open(
+        start.services.clone(),
+        start.ctx.clone(),
+        start.token.clone(),
+        start.team,
+        filter,
+        start.after,
+    )
+    .await
+    .map_err(gql_error)
+}
+
+fn events(feed: EventFeed) -> impl futures_util::Stream<Item = Event> + Send {
+    futures_util::stream::unfold(feed, |mut f| async move {
+        let event = f.next().await?;
+        Some((event, f))
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: T) -> Json {
+    serde_json::to_value(value).unwrap_or(Json::Null)
+}
+
+/// The instance an event is about: its entity, or the instance its data names.
+fn instance_of(event: &Event) -> Option<Uuid> {
+    if event.entity.kind == "process_instance" {
+        return Some(event.entity.id);
+    }
+    event
+        .data
+        .get("process_instance_id")
+        .and_then(Json::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+fn after_seq() -> InputValue {
+    InputValue::new("afterSeq", TypeRef::named(TypeRef::INT))
+        .description("Resume right after this event's `seq` (default: from now).")
+}
+
+fn team_id() -> InputValue {
+    InputValue::new("teamId", TypeRef::named_nn(TypeRef::ID))
+}
+
+/// The subscription type.
+pub fn subscription(root: &mut Root) -> Subscription {
+    root.types.define(
+        "ProcessUpdate",
+        json!({
+            "type": "object",
+            "description": "An event about a process instance (its start, steps, exceptions, end) with the instance as it is after it.",
+            "properties": {
+                "event": {"$ref": "#/components/schemas/Event"},
+                "instance_id": {"type": "string", "format": "uuid"},
+                "instance": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/ProcessInstance"}],
+                    "description": "The instance now (null if the caller can no longer see it)."},
+            },
+            "required": ["event", "instance_id"],
+        }),
+    );
+    root.types.define(
+        "TaskUpdate",
+        json!({
+            "type": "object",
+            "description": "An event about a task with the task as it is after it.",
+            "properties": {
+                "event": {"$ref": "#/components/schemas/Event"},
+                "task": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Task"}]},
+            },
+            "required": ["event"],
+        }),
+    );
+    root.types.define(
+        "TeamActivity",
+        json!({
+            "allOf": [{"$ref": "#/components/schemas/Event"}],
+            "description": "One event of the team's log: who did what to which entity, when.",
+        }),
+    );
+    let (process_update, _) = root.types.object("ProcessUpdate");
+    let (task_update, _) = root.types.object("TaskUpdate");
+    let (activity, _) = root.types.object("TeamActivity");
+
+    let process_updates = SubscriptionField::new("processUpdates", TypeRef::named_nn(process_update), |rc| {
+        SubscriptionFieldFuture::new(async move {
+            let start = start(&rc)?;
+            let only_instance = arg_id(&rc, "instanceId")?;
+            let only_process = arg_id(&rc, "processId")?;
+            let filter = EventFilter {
+                types: vec!["process_instance.*".into(), "step.*".into(), "exception.*".into()],
+                entity_id: None,
+            };
+            let feed = feed(&start, filter).await?;
+            let Start { services, ctx, team, .. } = start;
+            Ok(events(feed).filter_map(move |event| {
+                let (services, ctx) = (services.clone(), ctx.clone());
+                async move {
+                    let id = instance_of(&event)?;
+                    if only_instance.is_some_and(|i| i != id) {
+                        return None;
+                    }
+                    let instance = services.get_instance(&ctx, team, id).await.ok();
+                    if let Some(p) = only_process {
+                        if instance.as_ref().is_none_or(|i| i.playbook_id != p) {
+                            return None;
+                        }
+                    }
+                    let update = json!({"event": to_json(&event), "instance_id": id, "instance": to_json(instance)});
+                    Some(Ok(FieldValue::owned_any(update)))
+                }
+            }))
+        })
+    })
+    .argument(team_id())
+    .argument(InputValue::new("instanceId", TypeRef::named(TypeRef::ID)).description("Only this instance."))
+    .argument(InputValue::new("processId", TypeRef::named(TypeRef::ID)).description("Only instances of this playbook."))
+    .argument(after_seq())
+    .description("Events about the team's process instances, each with the instance after it.");
+
+    let task_updates =
+        SubscriptionField::new("taskUpdates", TypeRef::named_nn(task_update), |rc| {
+            SubscriptionFieldFuture::new(async move {
+                let start = start(&rc)?;
+                let user = arg_id(&rc, "userId")?;
+                let filter = EventFilter {
+                    types: vec!["task.*".into()],
+                    entity_id: None,
+                };
+                let feed = feed(&start, filter).await?;
+                let Start {
+                    services,
+                    ctx,
+                    team,
+                    ..
+                } = start;
+                Ok(events(feed).filter_map(move |event| {
+                    let (services, ctx) = (services.clone(), ctx.clone());
+                    async move {
+                        let task = services.get_task(&ctx, team, event.entity.id).await.ok();
+                        if let Some(user) = user {
+                            let named = |v: Option<&Json>| {
+                                v.and_then(Json::as_str) == Some(user.to_string().as_str())
+                            };
+                            let assigned =
+                                task.as_ref().is_some_and(|t| t.assigned_to == Some(user));
+                            if !assigned && !named(event.data.get("assigned_to")) {
+                                return None;
+                            }
+                        }
+                        let update = json!({"event": to_json(&event), "task": to_json(task)});
+                        Some(Ok(FieldValue::owned_any(update)))
+                    }
+                }))
+            })
+        })
+        .argument(team_id())
+        .argument(
+            InputValue::new("userId", TypeRef::named(TypeRef::ID))
+                .description("Only tasks assigned to this user (or being assigned to them)."),
+        )
+        .argument(after_seq())
+        .description("Events about the team's tasks, each with the task after it.");
+
+    let team_activity = SubscriptionField::new("teamActivity", TypeRef::named_nn(activity), |rc| {
+        SubscriptionFieldFuture::new(async move {
+            let start = start(&rc)?;
+            let mut types = Vec::new();
+            if let Some(list) = rc.args.get("types") {
+                for v in list.list()?.iter() {
+                    let t = v.string()?.trim().to_string();
+                    if !EventFilter::is_pattern(&t) {
+                        return Err(gql_error(Error::invalid(
+                            "/types",
+                            "invalid",
+                            format!("{t:?} is not an event type"),
+                        )));
+                    }
+                    types.push(t);
+                }
+            }
+            let filter = EventFilter {
+                types,
+                entity_id: arg_id(&rc, "entityId")?,
+            };
+            let feed = feed(&start, filter).await?;
+            Ok(events(feed).map(|event| Ok(FieldValue::owned_any(to_json(event)))))
+        })
+    })
+    .argument(team_id())
+    .argument(
+        InputValue::new("types", TypeRef::named_nn_list(TypeRef::STRING)).description(
+            "Event types (`task.completed`), or `task.*` for every type of an entity.",
+        ),
+    )
+    .argument(
+        InputValue::new("entityId", TypeRef::named(TypeRef::ID))
+            .description("Only events about this entity."),
+    )
+    .argument(after_seq())
+    .description("Every event of the team the caller may see.");
+
+    Subscription::new("Subscription")
+        .field(process_updates)
+        .field(task_updates)
+        .field(team_activity)
+}
