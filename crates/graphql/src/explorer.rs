@@ -44,7 +44,7 @@ pub const PAGE: &str = r#"<!doctype html>
       shouldPersistHeaders: true,
       defaultEditorToolsVisibility: 'headers',
       defaultHeaders: '{\n  "Authorization": "Bearer <an access token or a personal access token>"\n}',
-      defaultQuery: '# Put your token in the Headers tab below, then run:\n{\n  me { id email displayName memberships { teamId role } }\n}\n',
+      defaultQuery: '# Put your token in the Headers tab below, then run:\n{\n  me { id email displayName memberships { teamId teamName accessRole } }\n}\n',
     }),
   );
 </script>

@@ -253,6 +253,15 @@ async fn spec_queries_and_mutations(app: TestApp) {
     )
     .await;
     assert_eq!(audit["audit"]["nodes"][0]["via"], "GraphQL");
+
+    // The README's example and the explorer's first query run as written.
+    let readme = "query($team: ID!) { team(id: $team) { name members { totalCount } }
+      tasks(teamId: $team, filters: {assignedToMe: true, openOnly: true}, first: 20) {
+        nodes { id title dueDate processInstance { id name process { name } } }
+        pageInfo { hasNextPage endCursor } } }";
+    data(&app, &t.token, readme, json!({"team": t.id})).await;
+    let first = "{ me { id email displayName memberships { teamId teamName accessRole } } }";
+    data(&app, &t.token, first, json!({})).await;
 }
 
 /// Errors carry the contract's codes; pages continue from their cursors; limits hold.

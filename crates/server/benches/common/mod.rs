@@ -53,7 +53,7 @@ pub async fn register(client: &reqwest::Client, base: &str) -> (String, String) 
         client,
         &format!("{base}/v1/auth/register"),
         None,
-        json!({"email": "bench@example.com", "password": "correct horse battery staple",
+        json!({"email": format!("bench-{}@example.com", uuid::Uuid::now_v7().simple()), "password": "correct horse battery staple",
                "display_name": "Bench", "organization_name": "Bench Org", "team_name": "Bench"}),
     )
     .await;
