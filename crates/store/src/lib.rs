@@ -37,3 +37,9 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
         )))
     }
 }
+
+/// Counts a transaction begun (`db_transactions_total{backend}` at `/metrics`): how many
+/// round trips to the database the work of a request takes.
+fn count_transaction(backend: &'static str) {
+    metrics::counter!("db_transactions_total", "backend" => backend).increment(1);
+}

@@ -96,6 +96,7 @@ fn parse_signal(payload: &str) -> Option<EventSignal> {
 #[async_trait]
 impl Store for PgStore {
     async fn begin(&self) -> Result<Box<dyn Tx>> {
+        crate::count_transaction("postgres");
         Ok(Box::new(PgTx {
             tx: self.pool.begin().await.map_err(db_err)?,
             staging: false,

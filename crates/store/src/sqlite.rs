@@ -58,6 +58,7 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn begin(&self) -> Result<Box<dyn Tx>> {
+        crate::count_transaction("sqlite");
         let guard = self.writer.clone().lock_owned().await;
         let tx = self.pool.begin().await.map_err(db_err)?;
         Ok(Box::new(SqliteTx {
@@ -69,6 +70,7 @@ impl Store for SqliteStore {
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
+        crate::count_transaction("sqlite");
         let tx = self.pool.begin().await.map_err(db_err)?;
         Ok(Box::new(SqliteTx {
             tx,
