@@ -2,7 +2,8 @@
 # Drives a freshly started `orgata` on one backend with a GraphQL client nobody on the team wrote
 # (`gql`, ../shared/acceptance/graphql/): the spec's queries and mutations over HTTP, and its
 # subscriptions over WebSocket (graphql-transport-ws, token in connection_init) receiving the
-# events of a flow run through REST.
+# events of a flow run through REST; on PostgreSQL also a second `orgata` process, whose SSE
+# stream and subscriptions receive every event of a flow driven on the first.
 #   usage: scripts/graphql-acceptance.sh sqlite|postgres
 # Needs target/debug/orgata (built by scripts/test.sh) and the clients `setup.sh python` installs.
 set -euo pipefail
@@ -92,6 +93,51 @@ sub() {
 }
 sub "teamActivity subscription" 2 "subscription { teamActivity(teamId: \"$team\", types: [\"process_instance.*\"]) { seq type entity { type id } } }"
 sub "processUpdates subscription" 6 "subscription { processUpdates(teamId: \"$team\") { event { seq type } instanceId instance { status } } }"
+
+# PostgreSQL: a second `orgata` process on the same database. An SSE client and a subscription
+# on node B receive every event of a flow driven on node A, each once and in order.
+if [ "$backend" = postgres ]; then
+  start_second_node
+  ws2="${base2/http/ws}/graphql"
+  rc=0
+  "${check[@]}" subscribe --url "$ws2" --token "$owner" --expect 6 --timeout 30 \
+    --query "subscription { processUpdates(teamId: \"$team\") { event { seq type } } }" -- "${flow[@]}" >"$out" 2>&1 || rc=$?
+  if [ "$rc" -eq 0 ] && grep -q "process_instance.completed" "$out"; then
+    echo "ok   subscription on node B, flow on node A: $(tail -n 1 "$out")"
+  else
+    echo "FAIL subscription on node B, flow on node A:"; cat "$out"; fail=$((fail+1))
+  fi
+  rc=0
+  "$python" - "$base2" "$base" "$owner" "$team" "${flow[@]}" >"$out" 2>&1 <<'PY' || rc=$?
+import json, subprocess, sys, threading, httpx
+from httpx_sse import connect_sse
+node_b, node_a, token, team, flow = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+auth = {"authorization": f"Bearer {token}"}
+seqs, started = [], threading.Event()
+def listen():
+    with httpx.Client(timeout=30) as client:
+        with connect_sse(client, "GET", f"{node_b}/v1/teams/{team}/events", headers=auth) as source:
+            started.set()
+            for event in source.iter_sse():
+                seqs.append(int(event.id))
+                if event.event == "process_instance.completed":
+                    return
+reader = threading.Thread(target=listen, daemon=True)
+reader.start()
+started.wait(10)
+subprocess.run(flow, check=True)
+reader.join(30)
+audit = httpx.get(f"{node_a}/v1/teams/{team}/audit?page_size=200", headers=auth).json()["data"]
+logged = sorted(e["seq"] for e in audit if seqs and e["seq"] >= seqs[0])
+assert seqs and seqs == logged[: len(seqs)] and logged[-1] == seqs[-1], (seqs, logged)
+print(f"{len(seqs)} events, seq {seqs[0]} to {seqs[-1]}, each once and in order")
+PY
+  if [ "$rc" -eq 0 ]; then
+    echo "ok   SSE on node B, flow on node A: $(tail -n 1 "$out")"
+  else
+    echo "FAIL SSE on node B, flow on node A:"; cat "$out"; fail=$((fail+1))
+  fi
+fi
 
 if [ "$fail" -ne 0 ]; then
   echo "graphql acceptance failed on $backend ($fail check(s)); server log tail:"; tail -n 40 "$work/server.log"

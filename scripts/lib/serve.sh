@@ -1,6 +1,7 @@
 # Sourced by the acceptance scripts: starts target/debug/orgata on a fresh database of one
 # backend and stops it (dropping the database) when the script exits.
 #   start_orgata sqlite|postgres [NAME=VALUE…]   (extra settings for the server)
+#   start_second_node [NAME=VALUE…]              (another process on the same database)
 # Sets: work (a temp dir), url (the database URL), base (http://127.0.0.1:PORT), pid.
 start_orgata() {
   local backend="$1"; shift
@@ -27,7 +28,21 @@ start_orgata() {
   curl -fs "$base/readyz" >/dev/null || { cat "$work/server.log"; exit 1; }
 }
 
+# Starts a second `orgata serve` process on the same database and master key (another node).
+# Sets: base2, pid2.
+start_second_node() {
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  env ORGATA_DATABASE_URL="$url" ORGATA_LISTEN="127.0.0.1:$port" ORGATA_MASTER_KEY_FILE="$work/master.key" \
+    ORGATA_LOG=warn "$@" target/debug/orgata serve >"$work/server2.log" 2>&1 &
+  pid2=$!
+  base2="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do curl -fs "$base2/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fs "$base2/readyz" >/dev/null || { cat "$work/server2.log"; exit 1; }
+}
+
 stop_orgata() {
+  [ -n "${pid2:-}" ] && kill "$pid2" 2>/dev/null && wait "$pid2" 2>/dev/null || true
   [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   [ -n "${schema:-}" ] && psql -q "$ORGATA_TEST_POSTGRES_URL" -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true
   rm -rf "${work:?}"

@@ -10,6 +10,7 @@ use async_graphql::dynamic::{
 use async_graphql::ErrorExtensions;
 use base64::Engine;
 use orgata_core::page::{Page, PageRequest, MAX_PAGE_SIZE};
+use orgata_core::services::events::EventFilter;
 use orgata_core::services::{Ctx, Services};
 use orgata_core::Error;
 use serde::de::DeserializeOwned;
@@ -25,12 +26,17 @@ pub struct Caller(pub Ctx);
 /// The contract's error as a GraphQL error: `extensions.code` and, where there are,
 /// `extensions.details` (field errors as JSON Pointers).
 pub fn gql_error(err: Error) -> async_graphql::Error {
-    if let Error::Internal(cause) = &err {
+    gql_error_of(&err)
+}
+
+/// [`gql_error`] of a borrowed error.
+pub fn gql_error_of(err: &Error) -> async_graphql::Error {
+    if let Error::Internal(cause) = err {
         tracing::error!(%cause, "internal error (GraphQL)");
     }
     let code = err.code().as_str();
     let details = err.public_details();
-    let retry = match &err {
+    let retry = match err {
         Error::RateLimited { retry_after_secs } => Some(*retry_after_secs),
         _ => None,
     };
@@ -245,6 +251,41 @@ impl<'a> Call<'a> {
             Some(cursor) => decode_cursor(&cursor)? + 1,
         };
         Ok(PageRequest::window(start, first as u32))
+    }
+}
+
+/// The arguments that filter events: `types` and `entityId`.
+pub fn event_arguments() -> [InputValue; 2] {
+    [
+        InputValue::new("types", TypeRef::named_nn_list(TypeRef::STRING)).description(
+            "Event types (`task.completed`), or `task.*` for every type of an entity.",
+        ),
+        InputValue::new("entityId", TypeRef::named(TypeRef::ID))
+            .description("Only events about this entity."),
+    ]
+}
+
+impl Call<'_> {
+    /// The event filter of the `types` and `entityId` arguments.
+    pub fn event_filter(&self) -> async_graphql::Result<EventFilter> {
+        let mut types = Vec::new();
+        if let Some(list) = self.rc.args.get("types") {
+            for v in list.list()?.iter() {
+                let t = v.string()?.trim().to_string();
+                if !EventFilter::is_pattern(&t) {
+                    return Err(gql_error(Error::invalid(
+                        "/types",
+                        "invalid",
+                        format!("{t:?} is not an event type"),
+                    )));
+                }
+                types.push(t);
+            }
+        }
+        Ok(EventFilter {
+            types,
+            entity_id: self.opt_id("entityId")?,
+        })
     }
 }
 

@@ -6,7 +6,8 @@
 //! components (the same Rust types answer both doors, see [`types`]), its root fields call the
 //! service layer ([`ops`]), nested references are batch-loaded ([`nested`]) and subscriptions
 //! read the event log ([`live`]). Depth and complexity are limited; errors carry the contract's
-//! codes in `extensions.code`.
+//! codes in `extensions.code`; `Idempotency-Key` on a POST replays the first answer (REST's
+//! layer, with GraphQL-shaped refusals).
 
 use std::sync::Arc;
 
@@ -106,6 +107,11 @@ pub fn router(
     limiter: Arc<RateLimiter>,
     config: GraphqlConfig,
 ) -> Result<Router, SchemaError> {
+    let idempotency = orgata_rest::middleware::Idempotency {
+        services: services.clone(),
+        max_body_bytes: config.max_body_bytes,
+        render: refused_for,
+    };
     let state = GraphqlState {
         schema: schema(&config)?,
         services,
@@ -114,6 +120,10 @@ pub fn router(
     Ok(Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
         .route("/graphql/assets/{file}", get(explorer::asset))
+        .layer(axum::middleware::from_fn_with_state(
+            idempotency,
+            orgata_rest::middleware::idempotency_at,
+        ))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::middleware::from_fn(
             orgata_rest::middleware::request_context,
@@ -121,15 +131,21 @@ pub fn router(
         .with_state(state))
 }
 
-/// A GraphQL-shaped error answer for failures before execution (no or bad token, rate limit).
+/// A GraphQL-shaped error answer for failures before execution (no or bad token, rate limit,
+/// an `Idempotency-Key` refused).
 fn refused(err: Error) -> Response {
+    refused_for(&err)
+}
+
+/// [`refused`] of a borrowed error (the idempotency layer's renderer).
+fn refused_for(err: &Error) -> Response {
     let status =
         StatusCode::from_u16(err.code().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let retry = match &err {
+    let retry = match err {
         Error::RateLimited { retry_after_secs } => Some(*retry_after_secs),
         _ => None,
     };
-    let server: ServerError = call::gql_error(err).into_server_error(Default::default());
+    let server: ServerError = call::gql_error_of(err).into_server_error(Default::default());
     let body = serde_json::json!({ "errors": [server] });
     let mut response = (status, axum::Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {

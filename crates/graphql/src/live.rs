@@ -5,18 +5,16 @@
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    FieldValue, InputValue, ResolverContext, Subscription, SubscriptionField,
-    SubscriptionFieldFuture, TypeRef,
+    FieldValue, InputValue, Subscription, SubscriptionField, SubscriptionFieldFuture, TypeRef,
 };
 use futures_util::StreamExt;
 use orgata_core::model::Event;
 use orgata_core::services::events::{EventFeed, EventFilter};
 use orgata_core::services::{Ctx, Services};
-use orgata_core::Error;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::call::{gql_error, Caller};
+use crate::call::{event_arguments, gql_error, Call};
 use crate::ops::Root;
 use crate::types::Json;
 
@@ -33,37 +31,14 @@ struct Start {
     after: Option<i64>,
 }
 
-fn arg_id(rc: &ResolverContext<'_>, name: &str) -> async_graphql::Result<Option<Uuid>> {
-    match rc.args.get(name) {
-        Some(v) if !v.is_null() => Uuid::parse_str(v.string()?).map(Some).map_err(|_| {
-            gql_error(Error::invalid(
-                &format!("/{name}"),
-                "invalid",
-                "is not an id (a UUID)",
-            ))
-        }),
-        _ => Ok(None),
-    }
-}
-
-fn start(rc: &ResolverContext<'_>) -> async_graphql::Result<Start> {
-    let team = arg_id(rc, "teamId")?
-        .ok_or_else(|| gql_error(Error::invalid("/teamId", "required", "is required")))?;
-    let after = match rc.args.get("afterSeq") {
-        Some(v) if !v.is_null() => Some(v.i64()?.max(0)),
-        _ => None,
-    };
+fn start(c: &Call<'_>) -> async_graphql::Result<Start> {
+    let (services, ctx) = c.caller()?;
     Ok(Start {
-        services: rc.ctx.data::<Arc<Services>>()?.clone(),
-        ctx: rc
-            .ctx
-            .data_opt::<Caller>()
-            .ok_or_else(|| gql_error(Error::unauthenticated("send the token in connection_init")))?
-            .0
-            .clone(),
-        token: rc.ctx.data::<Token>()?.0.clone(),
-        team,
-        after,
+        services,
+        ctx,
+        token: c.rc.ctx.data::<Token>()?.0.clone(),
+        team: c.id("teamId")?,
+        after: c.int("afterSeq")?.map(|seq| seq.max(0)),
     })
 }
 
@@ -154,9 +129,13 @@ pub fn subscription(root: &mut Root) -> Subscription {
 
     let process_updates = SubscriptionField::new("processUpdates", TypeRef::named_nn(process_update), |rc| {
         SubscriptionFieldFuture::new(async move {
-            let start = start(&rc)?;
-            let only_instance = arg_id(&rc, "instanceId")?;
-            let only_process = arg_id(&rc, "processId")?;
+            let c = Call {
+                rc,
+                inputs: Default::default(),
+            };
+            let start = start(&c)?;
+            let only_instance = c.opt_id("instanceId")?;
+            let only_process = c.opt_id("processId")?;
             let filter = EventFilter {
                 types: vec!["process_instance.*".into(), "step.*".into(), "exception.*".into()],
                 entity_id: None,
@@ -191,8 +170,12 @@ pub fn subscription(root: &mut Root) -> Subscription {
     let task_updates =
         SubscriptionField::new("taskUpdates", TypeRef::named_nn(task_update), |rc| {
             SubscriptionFieldFuture::new(async move {
-                let start = start(&rc)?;
-                let user = arg_id(&rc, "userId")?;
+                let c = Call {
+                    rc,
+                    inputs: Default::default(),
+                };
+                let start = start(&c)?;
+                let user = c.opt_id("userId")?;
                 let filter = EventFilter {
                     types: vec!["task.*".into()],
                     entity_id: None,
@@ -234,41 +217,22 @@ pub fn subscription(root: &mut Root) -> Subscription {
 
     let team_activity = SubscriptionField::new("teamActivity", TypeRef::named_nn(activity), |rc| {
         SubscriptionFieldFuture::new(async move {
-            let start = start(&rc)?;
-            let mut types = Vec::new();
-            if let Some(list) = rc.args.get("types") {
-                for v in list.list()?.iter() {
-                    let t = v.string()?.trim().to_string();
-                    if !EventFilter::is_pattern(&t) {
-                        return Err(gql_error(Error::invalid(
-                            "/types",
-                            "invalid",
-                            format!("{t:?} is not an event type"),
-                        )));
-                    }
-                    types.push(t);
-                }
-            }
-            let filter = EventFilter {
-                types,
-                entity_id: arg_id(&rc, "entityId")?,
+            let c = Call {
+                rc,
+                inputs: Default::default(),
             };
+            let start = start(&c)?;
+            let filter = c.event_filter()?;
             let feed = feed(&start, filter).await?;
             Ok(events(feed).map(|event| Ok(FieldValue::owned_any(to_json(event)))))
         })
     })
     .argument(team_id())
-    .argument(
-        InputValue::new("types", TypeRef::named_nn_list(TypeRef::STRING)).description(
-            "Event types (`task.completed`), or `task.*` for every type of an entity.",
-        ),
-    )
-    .argument(
-        InputValue::new("entityId", TypeRef::named(TypeRef::ID))
-            .description("Only events about this entity."),
-    )
     .argument(after_seq())
     .description("Every event of the team the caller may see.");
+    let team_activity = event_arguments()
+        .into_iter()
+        .fold(team_activity, |field, argument| field.argument(argument));
 
     Subscription::new("Subscription")
         .field(process_updates)

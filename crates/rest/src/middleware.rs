@@ -156,9 +156,37 @@ pub async fn not_found() -> Response {
 /// Header of a replayed answer.
 static IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
+/// What the idempotency layer needs, for a door other than REST (GraphQL).
+#[derive(Clone)]
+pub struct Idempotency {
+    pub services: Arc<orgata_core::services::Services>,
+    pub max_body_bytes: usize,
+    /// How the door answers the layer's own errors (bad key, key reused, key in flight).
+    pub render: fn(&Error) -> Response,
+}
+
 /// Honours `Idempotency-Key` on POST: the same key and body within 24 h gets the first answer
 /// again without doing anything; the same key with another body is 422.
 pub async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let layer = Idempotency {
+        services: state.services.clone(),
+        max_body_bytes: state.config.max_body_bytes,
+        render: error_response,
+    };
+    idempotent(layer, request, next).await
+}
+
+/// [`idempotency`] at another door, with its own error rendering.
+pub async fn idempotency_at(
+    State(layer): State<Idempotency>,
+    request: Request,
+    next: Next,
+) -> Response {
+    idempotent(layer, request, next).await
+}
+
+async fn idempotent(state: Idempotency, request: Request, next: Next) -> Response {
+    let error_response = state.render;
     if request.method() != Method::POST || is_upload(&request) {
         return next.run(request).await;
     }
@@ -193,7 +221,7 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
         ),
     };
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, state.config.max_body_bytes).await else {
+    let Ok(bytes) = to_bytes(body, state.max_body_bytes).await else {
         return error_response(&Error::Coded {
             code: ErrorCode::PayloadTooLarge,
             message: "the body is too large".into(),

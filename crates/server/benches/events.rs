@@ -135,6 +135,20 @@ async fn subscription(
     }
 }
 
+/// The `seq` of the team's newest event (0 before the first).
+async fn audit_head(client: &reqwest::Client, team: &str, token: &str) -> i64 {
+    let audit = client
+        .get(format!("{team}/audit?page_size=1"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    audit["data"][0]["seq"].as_i64().unwrap_or(0)
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -165,17 +179,7 @@ async fn measure(
     let stream_url = format!("{}{}", listen_base, &team[drive_base.len()..]) + "/events";
     let (last_tx, last_rx) = tokio::sync::watch::channel(0i64);
     let team_id = team.rsplit('/').next().unwrap().to_string();
-    let head = client
-        .get(format!("{team}/audit?page_size=1"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["data"][0]["seq"]
-        .as_i64()
-        .unwrap_or(0);
+    let head = audit_head(&client, &team, &token).await;
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel(subscribers.max(1));
     let mut readers = Vec::new();
     for _ in 0..subscribers {
@@ -207,7 +211,6 @@ async fn measure(
         // The subscribe messages are sent; give the server a moment to open every feed.
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let mut last_seq = 0;
     for _ in 0..instances {
         post(
             &client,
@@ -218,19 +221,7 @@ async fn measure(
         .await;
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let audit = client
-        .get(format!("{team}/audit?page_size=1"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
-    if let Some(seq) = audit["data"][0]["seq"].as_i64() {
-        last_seq = seq;
-    }
-    let _ = last_tx.send(last_seq);
+    let _ = last_tx.send(audit_head(&client, &team, &token).await);
     // Wakes the readers that already had every event (they check the last seq on the next one).
     post(
         &client,

@@ -392,6 +392,42 @@ async fn errors_pages_and_limits(app: TestApp) {
     );
 }
 
+/// `Idempotency-Key` on a mutation: the same request again gets the first answer and changes
+/// nothing; the key with another request is refused in GraphQL's shape.
+async fn idempotent_mutations(app: TestApp) {
+    let t = team(&app).await;
+    let create = "mutation($t: ID!, $n: String!) { createTask(teamId: $t, input: {title: $n}) { id title } }";
+    let send = |title: &str| {
+        app.client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&t.token)
+            .header("idempotency-key", "create-once")
+            .json(&json!({"query": create, "variables": {"t": t.id, "n": title}}))
+            .send()
+    };
+    let first = send("Once").await.unwrap();
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: Value = first.json().await.unwrap();
+    let again = send("Once").await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    let count = data(
+        &app,
+        &t.token,
+        "query($t: ID!) { tasks(teamId: $t) { totalCount } }",
+        json!({"t": t.id}),
+    )
+    .await;
+    assert_eq!(count["tasks"]["totalCount"], 1);
+    let other = send("Another").await.unwrap();
+    assert_eq!(other.status(), 422);
+    let other: Value = other.json().await.unwrap();
+    assert_eq!(
+        other["errors"][0]["extensions"]["code"], "VALIDATION_FAILED",
+        "{other}"
+    );
+}
+
 /// A `graphql-transport-ws` client.
 struct Ws {
     socket: tokio_tungstenite::WebSocketStream<
@@ -630,6 +666,7 @@ async fn explorer(app: TestApp) {
 both_backends!(
     spec_queries_and_mutations,
     errors_pages_and_limits,
+    idempotent_mutations,
     subscriptions,
     explorer
 );

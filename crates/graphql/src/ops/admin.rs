@@ -1,51 +1,16 @@
 //! The audit trail, the event log and webhooks.
 
-use async_graphql::dynamic::{InputValue, TypeRef};
 use orgata_core::model::AuditFilter;
-use orgata_core::services::events::EventFilter;
 use orgata_core::Error;
 
 use super::Arg::*;
 use super::Ret::*;
 use super::{deleted, one, page, Root};
-use crate::call::{gql_error, Call};
+use crate::call::{event_arguments, gql_error};
 use crate::r;
 
 /// Events `events` answers at most.
 const MAX_EVENTS: i64 = 500;
-
-/// The `types` argument: event types or `entity.*` patterns.
-pub fn event_filter(c: &Call<'_>) -> async_graphql::Result<EventFilter> {
-    let mut types = Vec::new();
-    if let Some(list) = c.rc.args.get("types") {
-        for v in list.list()?.iter() {
-            let t = v.string()?.trim().to_string();
-            if !EventFilter::is_pattern(&t) {
-                return Err(gql_error(Error::invalid(
-                    "/types",
-                    "invalid",
-                    format!("{t:?} is not an event type"),
-                )));
-            }
-            types.push(t);
-        }
-    }
-    Ok(EventFilter {
-        types,
-        entity_id: c.opt_id("entityId")?,
-    })
-}
-
-/// The arguments that filter events.
-pub fn event_arguments() -> [InputValue; 2] {
-    [
-        InputValue::new("types", TypeRef::named_nn_list(TypeRef::STRING)).description(
-            "Event types (`task.completed`), or `task.*` for every type of an entity.",
-        ),
-        InputValue::new("entityId", TypeRef::named(TypeRef::ID))
-            .description("Only events about this entity."),
-    ]
-}
 
 pub fn fields(root: &mut Root) {
     root.query(
@@ -87,7 +52,7 @@ pub fn fields(root: &mut Root) {
         if !(1..=MAX_EVENTS).contains(&first) {
             return Err(gql_error(Error::invalid("/first", "out_of_range", format!("must be 1 to {MAX_EVENTS}"))));
         }
-        let filter = event_filter(&c)?;
+        let filter = c.event_filter()?;
         let (events, _) = s
             .events_after(&ctx, c.id("teamId")?, after, &filter, first as usize)
             .await
