@@ -16,6 +16,7 @@ pub const PAGE: &str = r#"<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Orgata GraphQL explorer</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/graphql/assets/graphiql.min.css">
 <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 </head>

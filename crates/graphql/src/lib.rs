@@ -145,7 +145,9 @@ fn refused_for(err: &Error) -> Response {
         Error::RateLimited { retry_after_secs } => Some(*retry_after_secs),
         _ => None,
     };
-    let server: ServerError = call::gql_error_of(err).into_server_error(Default::default());
+    let error = call::gql_error_of(err);
+    let mut server = ServerError::new(error.message, None);
+    server.extensions = error.extensions;
     let body = serde_json::json!({ "errors": [server] });
     let mut response = (status, axum::Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {

@@ -102,7 +102,7 @@ pub fn fields(root: &mut Root) {
         "Delete a webhook endpoint (admins).",
         r!(c => {
             let (s, ctx) = c.caller()?;
-            deleted(s.delete_webhook(&ctx, c.id("teamId")?, c.id("webhookId")?).await)
+            deleted(&c, "webhookId", s.delete_webhook(&ctx, c.id("teamId")?, c.id("webhookId")?).await)
         }),
     );
     root.query(

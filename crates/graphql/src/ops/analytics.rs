@@ -340,7 +340,7 @@ pub fn fields(root: &mut Root) {
         "Delete a report.",
         r!(c => {
             let (s, ctx) = c.caller()?;
-            deleted(s.delete_report(&ctx, c.id("teamId")?, c.id("reportId")?).await)
+            deleted(&c, "reportId", s.delete_report(&ctx, c.id("teamId")?, c.id("reportId")?).await)
         }),
     );
     root.mutation(
@@ -413,7 +413,7 @@ pub fn fields(root: &mut Root) {
         "Delete a dashboard.",
         r!(c => {
             let (s, ctx) = c.caller()?;
-            deleted(s.delete_dashboard(&ctx, c.id("teamId")?, c.id("dashboardId")?).await)
+            deleted(&c, "dashboardId", s.delete_dashboard(&ctx, c.id("teamId")?, c.id("dashboardId")?).await)
         }),
     );
 }

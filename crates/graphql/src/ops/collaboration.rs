@@ -101,7 +101,7 @@ pub fn fields(root: &mut Root) {
         "Remove a branch's protection rules (admins).",
         r!(c => {
             let (s, ctx) = c.caller()?;
-            deleted(s.delete_protection(&ctx, c.id("teamId")?, &c.required_text("branch")?).await)
+            deleted(&c, "branch", s.delete_protection(&ctx, c.id("teamId")?, &c.required_text("branch")?).await)
         }),
     );
 

@@ -41,10 +41,14 @@ pub fn page<T: Serialize>(result: orgata_core::Result<Page<T>>) -> Answer {
     Ok(Reply::Page(connection(result.map_err(gql_error)?)?))
 }
 
-/// `{deleted: true}`: what removals answer (REST's `Deleted`).
-pub fn deleted(result: orgata_core::Result<impl Sized>) -> Answer {
+/// `{id, deleted: true}`: what removals answer (REST's `Deleted`); `id` is the value of the
+/// argument that named the removed record.
+pub fn deleted(c: &Call<'_>, id: &str, result: orgata_core::Result<impl Sized>) -> Answer {
     result.map_err(gql_error)?;
-    Ok(Reply::Value(serde_json::json!({ "deleted": true })))
+    let id = c.required_text(id)?;
+    Ok(Reply::Value(
+        serde_json::json!({ "id": id, "deleted": true }),
+    ))
 }
 
 /// An argument of a root field.

@@ -84,7 +84,7 @@ pub fn fields(root: &mut Root) {
         "Delete a document from a branch (editors).", r!(c => {
         let (s, ctx) = c.caller()?;
         let reference = c.text("ref")?;
-        deleted(s.delete_definition(&ctx, c.id("teamId")?, DefKind::Document, c.id("documentId")?, reference.as_deref()).await)
+        deleted(&c, "documentId", s.delete_definition(&ctx, c.id("teamId")?, DefKind::Document, c.id("documentId")?, reference.as_deref()).await)
     }));
 
     root.query(
@@ -125,6 +125,6 @@ pub fn fields(root: &mut Root) {
         "Delete a business rule from a branch (editors).", r!(c => {
         let (s, ctx) = c.caller()?;
         let reference = c.text("ref")?;
-        deleted(s.delete_definition(&ctx, c.id("teamId")?, DefKind::Rule, c.id("ruleId")?, reference.as_deref()).await)
+        deleted(&c, "ruleId", s.delete_definition(&ctx, c.id("teamId")?, DefKind::Rule, c.id("ruleId")?, reference.as_deref()).await)
     }));
 }

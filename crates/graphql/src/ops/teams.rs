@@ -44,7 +44,7 @@ pub fn fields(root: &mut Root) {
         "Revoke one of the caller's tokens.",
         r!(c => {
             let (s, ctx) = c.caller()?;
-            deleted(s.revoke_personal_token(&ctx, c.id("tokenId")?).await)
+            deleted(&c, "tokenId", s.revoke_personal_token(&ctx, c.id("tokenId")?).await)
         }),
     );
     root.mutation(
@@ -156,7 +156,7 @@ pub fn fields(root: &mut Root) {
         "Delete a team (owners).",
         r!(c => {
             let (s, ctx) = c.caller()?;
-            deleted(s.delete_team(&ctx, c.id("teamId")?).await)
+            deleted(&c, "teamId", s.delete_team(&ctx, c.id("teamId")?).await)
         }),
     );
 
@@ -208,7 +208,7 @@ pub fn fields(root: &mut Root) {
         "Remove a member (admins).",
         r!(c => {
             let (s, ctx) = c.caller()?;
-            deleted(s.remove_member(&ctx, c.id("teamId")?, c.id("userId")?).await)
+            deleted(&c, "userId", s.remove_member(&ctx, c.id("teamId")?, c.id("userId")?).await)
         }),
     );
     root.query(
@@ -228,7 +228,7 @@ pub fn fields(root: &mut Root) {
         "Revoke an invitation (admins).",
         r!(c => {
             let (s, ctx) = c.caller()?;
-            deleted(s.revoke_invitation(&ctx, c.id("teamId")?, c.id("invitationId")?).await)
+            deleted(&c, "invitationId", s.revoke_invitation(&ctx, c.id("teamId")?, c.id("invitationId")?).await)
         }),
     );
     root.mutation(
@@ -290,7 +290,7 @@ pub fn fields(root: &mut Root) {
         "Delete a business role (admins).",
         r!(c => {
             let (s, ctx) = c.caller()?;
-            deleted(s.delete_role(&ctx, c.id("teamId")?, c.id("roleId")?).await)
+            deleted(&c, "roleId", s.delete_role(&ctx, c.id("teamId")?, c.id("roleId")?).await)
         }),
     );
 
@@ -326,7 +326,7 @@ pub fn fields(root: &mut Root) {
         "Delete a secret (admins).",
         r!(c => {
             let (s, ctx) = c.caller()?;
-            deleted(s.delete_secret(&ctx, c.id("teamId")?, &c.required_text("name")?).await)
+            deleted(&c, "name", s.delete_secret(&ctx, c.id("teamId")?, &c.required_text("name")?).await)
         }),
     );
 }
