@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use common::{team, Team, TestApp};
@@ -689,9 +690,272 @@ both_backends!(
     spec_queries_and_mutations,
     errors_pages_and_limits,
     idempotent_mutations,
+    mutations_answer_their_types,
     subscriptions,
     explorer
 );
+
+const INTROSPECT: &str = "{ __schema { queryType { name } types { name kind fields {
+    name args { name type { kind } } type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+
+/// The named type under `NON_NULL` and `LIST` wrappers.
+fn named_type(t: &Value) -> (&str, &str) {
+    let mut t = t;
+    while t["name"].is_null() {
+        t = &t["ofType"];
+    }
+    (t["kind"].as_str().unwrap(), t["name"].as_str().unwrap())
+}
+
+/// A selection of every field of `name` that takes no required argument, objects `depth` deep.
+fn selection(types: &HashMap<String, Value>, name: &str, depth: usize) -> String {
+    let mut fields = Vec::new();
+    for f in types[name]["fields"].as_array().unwrap() {
+        if f["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["type"]["kind"] == "NON_NULL")
+        {
+            continue;
+        }
+        let field = f["name"].as_str().unwrap();
+        match named_type(&f["type"]) {
+            ("OBJECT", inner) if depth > 0 => fields.push(format!(
+                "{field} {{ {} }}",
+                selection(types, inner, depth - 1)
+            )),
+            ("OBJECT", _) => {}
+            _ => fields.push(field.to_string()),
+        }
+    }
+    fields.join(" ")
+}
+
+/// Every team-wide query, selecting every field two levels deep, answers the demo team's
+/// records without an error: the types made from the REST components fit the data.
+async fn every_team_query_answers(app: TestApp) {
+    let session = app
+        .public_post(
+            "/v1/auth/login",
+            json!({"email": orgata::demo::EMAIL, "password": orgata::demo::PASSWORD}),
+        )
+        .await
+        .expect(200);
+    let token = session.data()["access_token"].as_str().unwrap().to_string();
+    let teams = data(&app, &token, "{ teams { nodes { id } } }", json!({})).await;
+    let team = teams["teams"]["nodes"][0]["id"].clone();
+    let schema = data(&app, &token, INTROSPECT, json!({})).await;
+    let types: HashMap<String, Value> = schema["__schema"]["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
+        .collect();
+    let mut asked = 0;
+    for f in types["Query"]["fields"].as_array().unwrap() {
+        let required: Vec<&str> = f["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["type"]["kind"] == "NON_NULL")
+            .map(|a| a["name"].as_str().unwrap())
+            .collect();
+        if required.iter().any(|a| *a != "teamId") {
+            continue;
+        }
+        let name = f["name"].as_str().unwrap();
+        let (kind, inner) = named_type(&f["type"]);
+        let args = if required.is_empty() {
+            String::new()
+        } else {
+            "(teamId: $t)".to_string()
+        };
+        let body = match kind {
+            "OBJECT" => format!(" {{ {} }}", selection(&types, inner, 2)),
+            _ => String::new(),
+        };
+        let query = if required.is_empty() {
+            format!("{{ {name}{body} }}")
+        } else {
+            format!("query($t: ID!) {{ {name}{args}{body} }}")
+        };
+        data(&app, &token, &query, json!({"t": team})).await;
+        asked += 1;
+    }
+    assert!(asked >= 25, "only {asked} queries asked");
+}
+
+/// Runs `mutation { name(args) { every field, two levels deep } }`; answers its data.
+async fn mutate(
+    app: &TestApp,
+    token: &str,
+    types: &HashMap<String, Value>,
+    name: &str,
+    args: &str,
+) -> Value {
+    let field = types["Mutation"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("no mutation {name}"));
+    let body = match named_type(&field["type"]) {
+        ("OBJECT", inner) => format!(" {{ {} }}", selection(types, inner, 2)),
+        _ => String::new(),
+    };
+    let args = if args.is_empty() {
+        String::new()
+    } else {
+        format!("({args})")
+    };
+    data(
+        app,
+        token,
+        &format!("mutation {{ {name}{args}{body} }}"),
+        json!({}),
+    )
+    .await[name]
+        .clone()
+}
+
+/// Mutations of every kind answer their whole types (every field, two levels deep).
+async fn mutations_answer_their_types(app: TestApp) {
+    let t = team(&app).await;
+    let schema = data(&app, &t.token, INTROSPECT, json!({})).await;
+    let types: HashMap<String, Value> = schema["__schema"]["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
+        .collect();
+    let (tok, team) = (t.token.as_str(), t.id.as_str());
+    let m = |name: &'static str, args: String| {
+        let types = &types;
+        let app = &app;
+        async move { mutate(app, tok, types, name, &args).await }
+    };
+    m(
+        "createPersonalToken",
+        r#"input: {name: "ci", scopes: [read]}"#.into(),
+    )
+    .await;
+    m(
+        "createAgent",
+        format!(r#"teamId: "{team}", input: {{displayName: "Bot", accessRole: editor}}"#),
+    )
+    .await;
+    let hook = m(
+        "createWebhook",
+        format!(
+            r#"teamId: "{team}", input: {{url: "http://127.0.0.1:9/hook", eventTypes: ["task.*"]}}"#
+        ),
+    )
+    .await;
+    assert!(hook["secret"].as_str().unwrap().starts_with("whsec_"));
+    m(
+        "createSecret",
+        format!(r#"teamId: "{team}", input: {{name: "API_KEY", value: "s3cret"}}"#),
+    )
+    .await;
+    m(
+        "createDocument",
+        format!(r#"teamId: "{team}", input: {{name: "Policy", templateContent: "Be kind"}}"#),
+    )
+    .await;
+    m(
+        "createRule",
+        format!(r#"teamId: "{team}", input: {{name: "Big orders", conditions: {{expression: "output.amount > 1000"}}}}"#),
+    )
+    .await;
+    let report = m("createReport", format!(r#"teamId: "{team}", input: {{name: "Weekly", type: performance, format: json, runNow: true}}"#)).await;
+    let report_id = report["report"]["id"].as_str().unwrap().to_string();
+    m(
+        "runReport",
+        format!(r#"teamId: "{team}", reportId: "{report_id}""#),
+    )
+    .await;
+    m(
+        "createDashboard",
+        format!(r#"teamId: "{team}", input: {{name: "Ops"}}"#),
+    )
+    .await;
+    m("enrolTotp", String::new()).await;
+    m(
+        "createBranch",
+        format!(r#"teamId: "{team}", input: {{name: "try"}}"#),
+    )
+    .await;
+    m(
+        "createMerge",
+        format!(r#"teamId: "{team}", input: {{source: "try", target: "main"}}"#),
+    )
+    .await;
+
+    let other = common::start_two_steps(&app, &t).await;
+    let raised = m("raiseException", format!(r#"teamId: "{team}", instanceId: "{other}", input: {{message: "Stuck", type: manual_override}}"#)).await;
+    let exception = raised["id"].as_str().unwrap().to_string();
+    let handled = m("handleException", format!(r#"teamId: "{team}", instanceId: "{other}", exceptionId: "{exception}", input: {{strategy: cancel, reason: "Not needed"}}"#)).await;
+    assert_eq!(handled["handled"], true);
+    let instance = common::start_two_steps(&app, &t).await;
+    m(
+        "pauseProcessInstance",
+        format!(r#"teamId: "{team}", instanceId: "{instance}", input: {{reason: "Wait"}}"#),
+    )
+    .await;
+    m(
+        "resumeProcessInstance",
+        format!(r#"teamId: "{team}", instanceId: "{instance}""#),
+    )
+    .await;
+    let tasks = data(
+        &app,
+        tok,
+        "query($t: ID!) { tasks(teamId: $t, filters: {openOnly: true}) { nodes { id } } }",
+        json!({"t": team}),
+    )
+    .await;
+    let task = tasks["tasks"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    m(
+        "claimTask",
+        format!(r#"teamId: "{team}", taskId: "{task}""#),
+    )
+    .await;
+    m(
+        "commentTask",
+        format!(r#"teamId: "{team}", taskId: "{task}", input: {{body: "On it"}}"#),
+    )
+    .await;
+    m(
+        "updateTask",
+        format!(r#"teamId: "{team}", taskId: "{task}", input: {{priority: high}}"#),
+    )
+    .await;
+    let cancelled = m(
+        "cancelProcessInstance",
+        format!(r#"teamId: "{team}", instanceId: "{instance}", input: {{reason: "Done"}}"#),
+    )
+    .await;
+    assert_eq!(cancelled["status"], "cancelled");
+}
+
+mod every_team_query_answers {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        if let Some(app) = crate::common::spawn_demo(crate::common::Backend::Sqlite).await {
+            super::every_team_query_answers(app).await
+        }
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(app) = crate::common::spawn_demo(crate::common::Backend::Postgres).await {
+            super::every_team_query_answers(app).await
+        }
+    }
+}
 
 /// The schema, pinned: a change to it is a change to the contract.
 #[test]

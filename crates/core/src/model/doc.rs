@@ -79,3 +79,16 @@ impl PartialSchema for Tag {
     }
 }
 impl ToSchema for Tag {}
+
+/// The strategies a caller may choose when handling an exception (`escalated` is recorded by
+/// the engine, never chosen).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum HandlingStrategy {
+    Retry,
+    Skip,
+    Override,
+    Reassign,
+    Cancel,
+}

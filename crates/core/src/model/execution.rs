@@ -321,6 +321,7 @@ fn error_severity() -> Severity {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct HandleException {
     /// `retry|skip|override|reassign|cancel`
+    #[schema(value_type = super::doc::HandlingStrategy)]
     pub strategy: Strategy,
     #[serde(default)]
     #[schema(value_type = Option<Object>)]

@@ -215,7 +215,7 @@ pub fn fields(root: &mut Root) {
         One("Analytics"),
         &[
             Id("teamId"),
-            Named("type", "AnalyticsType"),
+            Required("type", "AnalyticsType"),
             OptId("processId"),
             window,
             Named("period", "TrendPeriod"),

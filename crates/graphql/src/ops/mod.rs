@@ -74,6 +74,8 @@ pub enum Arg {
     OptInput(&'static str, &'static str),
     /// An optional value of a named type made by hand (filters' enums and inputs).
     Named(&'static str, &'static str),
+    /// A required value of a named type (`type: AnalyticsType!`).
+    Required(&'static str, &'static str),
 }
 
 /// What a root field answers.
@@ -199,6 +201,7 @@ impl Root {
                 Arg::Float(n) => InputValue::new(n, TypeRef::named(TypeRef::FLOAT)),
                 Arg::Bool(n) => InputValue::new(n, TypeRef::named(TypeRef::BOOLEAN)),
                 Arg::Named(n, t) => InputValue::new(n, TypeRef::named(t)),
+                Arg::Required(n, t) => InputValue::new(n, TypeRef::named_nn(t)),
                 Arg::Input(n, c) | Arg::OptInput(n, c) => {
                     let (t, shape) = self.types.input_object(c);
                     inputs.insert(n, shape);
