@@ -200,14 +200,6 @@ impl<'a> Call<'a> {
         })
     }
 
-    /// An optional boolean argument.
-    pub fn flag(&self, name: &str) -> async_graphql::Result<Option<bool>> {
-        match self.rc.args.get(name) {
-            Some(v) if !v.is_null() => Ok(Some(v.boolean()?)),
-            _ => Ok(None),
-        }
-    }
-
     /// An optional integer argument.
     pub fn int(&self, name: &str) -> async_graphql::Result<Option<i64>> {
         match self.rc.args.get(name) {

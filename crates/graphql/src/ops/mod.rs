@@ -66,8 +66,6 @@ pub enum Arg {
     Int(&'static str),
     /// An optional `Float`.
     Float(&'static str),
-    /// An optional `Boolean`.
-    Bool(&'static str),
     /// A required input object of a component (`input: NewTaskInput!`).
     Input(&'static str, &'static str),
     /// An optional input object of a component.
@@ -199,7 +197,6 @@ impl Root {
                 Arg::OptText(n) => InputValue::new(n, TypeRef::named(TypeRef::STRING)),
                 Arg::Int(n) => InputValue::new(n, TypeRef::named(TypeRef::INT)),
                 Arg::Float(n) => InputValue::new(n, TypeRef::named(TypeRef::FLOAT)),
-                Arg::Bool(n) => InputValue::new(n, TypeRef::named(TypeRef::BOOLEAN)),
                 Arg::Named(n, t) => InputValue::new(n, TypeRef::named(t)),
                 Arg::Required(n, t) => InputValue::new(n, TypeRef::named_nn(t)),
                 Arg::Input(n, c) | Arg::OptInput(n, c) => {
