@@ -18,27 +18,28 @@ start_orgata() {
     *) echo "unknown backend $backend"; exit 2 ;;
   esac
   trap stop_orgata EXIT
-  local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  env ORGATA_DATABASE_URL="$url" ORGATA_LISTEN="127.0.0.1:$port" ORGATA_MASTER_KEY_FILE="$work/master.key" \
-    ORGATA_LOG=warn "$@" target/debug/orgata serve >"$work/server.log" 2>&1 &
-  pid=$!
-  base="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do curl -fs "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-  curl -fs "$base/readyz" >/dev/null || { cat "$work/server.log"; exit 1; }
+  serve_node "$work/server.log" "$@"
+  pid=$node_pid base=$node_base
 }
 
 # Starts a second `orgata serve` process on the same database and master key (another node).
 # Sets: base2, pid2.
 start_second_node() {
-  local port
+  serve_node "$work/server2.log" "$@"
+  pid2=$node_pid base2=$node_base
+}
+
+# Starts `orgata serve` on a free port over $url, logging to $1, and waits until it is ready.
+# Sets: node_pid, node_base.
+serve_node() {
+  local log="$1" port; shift
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
   env ORGATA_DATABASE_URL="$url" ORGATA_LISTEN="127.0.0.1:$port" ORGATA_MASTER_KEY_FILE="$work/master.key" \
-    ORGATA_LOG=warn "$@" target/debug/orgata serve >"$work/server2.log" 2>&1 &
-  pid2=$!
-  base2="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do curl -fs "$base2/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-  curl -fs "$base2/readyz" >/dev/null || { cat "$work/server2.log"; exit 1; }
+    ORGATA_LOG=warn "$@" target/debug/orgata serve >"$log" 2>&1 &
+  node_pid=$!
+  node_base="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do curl -fs "$node_base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fs "$node_base/readyz" >/dev/null || { cat "$log"; exit 1; }
 }
 
 stop_orgata() {
