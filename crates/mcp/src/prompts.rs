@@ -335,7 +335,7 @@ async fn fill(
                 .collect();
             b.section("Instance", &i).section("Exceptions", &ex);
             b.team_context().await?.documents_and_rules().await?;
-            "For each exception below, choose a strategy (retry, skip, override with an output, reassign to a member, cancel, or escalate), with the reason from the context; then call handle_exception with it.".to_string()
+            "For each exception below, choose a strategy (retry, skip, override with an output, reassign to a member, or cancel), with the reason from the context; then call handle_exception with it.".to_string()
         }
         "step_guidance" => {
             let iid = uuid_arg(request, "instance_id", true)?.unwrap_or_default();
@@ -343,7 +343,10 @@ async fn fill(
             let step_id = arg(request, "step_id")
                 .map(str::to_string)
                 .or(i.current_step_id.clone());
-            let p = s.get_playbook(caller, team, i.playbook_id, None).await.ok();
+            let p = s
+                .get_playbook(caller, team, i.playbook_id, Some(&i.playbook_version))
+                .await
+                .ok();
             let step = p.as_ref().and_then(|p| {
                 p.body
                     .steps
@@ -424,7 +427,10 @@ async fn fill(
             b.section("Task", &t);
             if let Some(iid) = t.process_instance_id {
                 let i = s.get_instance(caller, team, iid).await?;
-                let p = s.get_playbook(caller, team, i.playbook_id, None).await.ok();
+                let p = s
+                    .get_playbook(caller, team, i.playbook_id, Some(&i.playbook_version))
+                    .await
+                    .ok();
                 let step = p.as_ref().and_then(|p| {
                     p.body
                         .steps

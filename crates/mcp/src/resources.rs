@@ -2,6 +2,7 @@
 //! Lists answer `{items, next_cursor?}`; a URI may carry `?team_id=…&cursor=…`.
 
 use orgata_core::model::*;
+use orgata_core::page::{Page, PageRequest};
 use orgata_core::services::analytics::AnalyticsQuery;
 use orgata_core::services::Ctx;
 use orgata_core::{Error, ErrorCode};
@@ -327,16 +328,27 @@ async fn value(server: &OrgataMcp, caller: &Ctx, a: &Address) -> Result<Value, E
         "business://rules" => paged(&s.list_rules(caller, team, None, page()?).await?),
         "business://documents" => paged(&s.list_documents(caller, team, None, page()?).await?),
         "business://policies" => {
-            let p = s.list_documents(caller, team, None, page()?).await?;
-            let mut out = paged(&p)?;
-            out["items"] = serde_json::to_value(
-                p.items
-                    .iter()
-                    .filter(|d| d.body.kind == DocumentType::Policy)
-                    .collect::<Vec<_>>(),
-            )
-            .map_err(Error::internal)?;
-            Ok(out)
+            // Paged after filtering, so every page but the last is full.
+            let all = s
+                .list_documents(caller, team, None, PageRequest::all())
+                .await?;
+            let request = page()?;
+            let policies: Vec<_> = all
+                .items
+                .into_iter()
+                .filter(|d| d.body.kind == DocumentType::Policy)
+                .collect();
+            let total_count = policies.len() as i64;
+            let items = policies
+                .into_iter()
+                .skip(request.offset() as usize)
+                .take(request.limit() as usize)
+                .collect();
+            paged(&Page {
+                items,
+                total_count,
+                request,
+            })
         }
         "analytics://performance" => to_value(&s.performance_overview(caller, team, &q).await?),
         "analytics://trends" => to_value(

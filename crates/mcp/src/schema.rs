@@ -158,7 +158,8 @@ pub fn record(component: &str) -> Value {
         collect(schema, &mut props, &mut required);
     }
     props.retain(|name, _| required.contains(name));
-    json!({"type": "object", "properties": props})
+    let names: Vec<&String> = props.keys().collect();
+    json!({"type": "object", "properties": props, "required": names})
 }
 
 /// An object with the given properties, all of them required.

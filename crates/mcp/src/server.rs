@@ -166,14 +166,7 @@ impl OrgataMcp {
         }
         let teams = self
             .services
-            .list_teams(
-                caller,
-                PageRequest {
-                    page: 1,
-                    page_size: 2,
-                    skip: 0,
-                },
-            )
+            .list_teams(caller, PageRequest::window(0, 2))
             .await?;
         match teams.items.as_slice() {
             [one] => Ok(one.id),

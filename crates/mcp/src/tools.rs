@@ -95,7 +95,7 @@ pub fn catalogue() -> &'static [ToolDef] {
                 "Act on a step of a running instance: execute it with an output, skip or override it (with a reason), or retry it.",
                 instance.clone(), writes("Execute a step"), INSTANCES),
             def::<HandleExceptionArgs>("handle_exception", "processes",
-                "Resolve an instance's exception: retry, skip, override (with output), reassign (to assignee), cancel, or escalate.",
+                "Resolve an instance's exception: retry, skip, override (with output), reassign (to assignee) or cancel.",
                 record("ProcessException"), writes("Handle an exception"), INSTANCES),
             def::<CompleteTaskArgs>("complete_task", "tasks",
                 "Complete a task offered to you (tasks://assigned) with its output; a step's task moves its instance on.",
@@ -339,12 +339,9 @@ async fn run(
             let a: ExecuteStepArgs = parse(args)?;
             let team = server.team(caller, a.team_id).await?;
             let reason = |what: &str| {
-                a.reason
-                    .clone()
-                    .filter(|r| !r.trim().is_empty())
-                    .ok_or_else(|| {
-                        Error::invalid("/reason", "required", format!("{what} needs a reason"))
-                    })
+                a.reason.clone().ok_or_else(|| {
+                    Error::invalid("/reason", "required", format!("{what} needs a reason"))
+                })
             };
             let action = a.action.unwrap_or(StepAction::Execute);
             let command = match action {
@@ -381,8 +378,7 @@ async fn run(
             let a: HandleExceptionArgs = parse(args)?;
             let team = server.team(caller, a.team_id).await?;
             let input = HandleException {
-                strategy: Strategy::parse(a.strategy.as_str())
-                    .ok_or_else(|| Error::invalid("/strategy", "invalid", "unknown strategy"))?,
+                strategy: a.strategy.into(),
                 output: a.output.map(Value::Object),
                 assignee: a.assignee,
                 reason: a.reason,
@@ -390,7 +386,11 @@ async fn run(
             let e = s
                 .handle_exception(caller, team, a.instance_id, a.exception_id, input)
                 .await?;
-            let summary = format!("exception {} handled: {}", e.id, a.strategy.as_str());
+            let summary = format!(
+                "exception {} handled: {}",
+                e.id,
+                Strategy::from(a.strategy).as_str()
+            );
             Ok((to_value(&e)?, summary))
         }
         "complete_task" => {
@@ -619,13 +619,6 @@ async fn run(
             let a: DetectAnomalies = parse(args)?;
             let team = server.team(caller, a.team_id).await?;
             let threshold = a.threshold.unwrap_or(DEFAULT_THRESHOLD);
-            if !(1.0..=100.0).contains(&threshold) {
-                return Err(Error::invalid(
-                    "/threshold",
-                    "out_of_range",
-                    "must be 1 to 100",
-                ));
-            }
             let r = s
                 .anomaly_report(
                     caller,
@@ -708,11 +701,7 @@ async fn run(
 
 /// The first page of `size` items.
 pub fn first(size: u32) -> PageRequest {
-    PageRequest {
-        page: 1,
-        page_size: size,
-        skip: 0,
-    }
+    PageRequest::window(0, size)
 }
 
 /// The page a cursor names (cursors are page numbers, as text).
@@ -819,18 +808,16 @@ enum StrategyArg {
     Override,
     Reassign,
     Cancel,
-    Escalated,
 }
 
-impl StrategyArg {
-    fn as_str(self) -> &'static str {
-        match self {
-            StrategyArg::Retry => "retry",
-            StrategyArg::Skip => "skip",
-            StrategyArg::Override => "override",
-            StrategyArg::Reassign => "reassign",
-            StrategyArg::Cancel => "cancel",
-            StrategyArg::Escalated => "escalated",
+impl From<StrategyArg> for Strategy {
+    fn from(arg: StrategyArg) -> Self {
+        match arg {
+            StrategyArg::Retry => Strategy::Retry,
+            StrategyArg::Skip => Strategy::Skip,
+            StrategyArg::Override => Strategy::Override,
+            StrategyArg::Reassign => Strategy::Reassign,
+            StrategyArg::Cancel => Strategy::Cancel,
         }
     }
 }

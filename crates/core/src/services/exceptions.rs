@@ -249,15 +249,7 @@ impl Services {
             return Ok(());
         };
         let open = tx
-            .list_exceptions(
-                task.team_id,
-                instance_id,
-                PageRequest {
-                    page: 1,
-                    page_size: 200,
-                    skip: 0,
-                },
-            )
+            .list_exceptions(task.team_id, instance_id, PageRequest::window(0, 200))
             .await?;
         for mut x in open.items {
             if x.handled || x.kind != ExceptionType::Timeout || x.step_execution_id != Some(exec) {

@@ -250,9 +250,18 @@ impl Services {
         let access = self
             .team_access(tx.as_mut(), &ctx.actor, team_id, needed)
             .await?;
-        if let StepCommand::Execute(_) = &command {
-            self.check_may_execute(tx.as_mut(), ctx, &access, id, step_id)
-                .await?;
+        match &command {
+            StepCommand::Execute(_) => {
+                self.check_may_execute(tx.as_mut(), ctx, &access, id, step_id)
+                    .await?
+            }
+            StepCommand::Skip(SkipStep { reason })
+            | StepCommand::Override(OverrideStep { reason, .. }) => {
+                let mut v = crate::error::Violations::new();
+                crate::validate::text(&mut v, "/reason", reason, 1, 2000);
+                v.finish()?;
+            }
+            StepCommand::Retry(_) => {}
         }
         let instance = self
             .with_instance(

@@ -124,14 +124,7 @@ impl Services {
         ))
         .await?;
         let info = tx
-            .list_secrets(
-                team_id,
-                PageRequest {
-                    page: 1,
-                    page_size: 200,
-                    skip: 0,
-                },
-            )
+            .list_secrets(team_id, PageRequest::window(0, 200))
             .await?
             .items
             .into_iter()

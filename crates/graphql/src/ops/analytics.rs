@@ -2,6 +2,7 @@
 //! dashboards.
 
 use async_graphql::dynamic::{InputObject, InputValue, TypeRef};
+use orgata_core::analytics::anomalies::DEFAULT_THRESHOLD;
 use orgata_core::model::TrendPeriod;
 use orgata_core::services::analytics::{AnalyticsQuery, MAX_PREDICTIONS, MAX_VARIANTS};
 use orgata_core::Error;
@@ -109,22 +110,11 @@ fn limit(c: &Call<'_>, default: usize, max: usize) -> async_graphql::Result<usiz
     }
 }
 
+/// The anomaly threshold (the service checks its range).
 fn threshold(c: &Call<'_>) -> async_graphql::Result<f64> {
     match c.rc.args.get("threshold") {
-        None => Ok(3.5),
-        Some(v) if v.is_null() => Ok(3.5),
-        Some(v) => {
-            let t = v.f64()?;
-            if (1.0..=100.0).contains(&t) {
-                Ok(t)
-            } else {
-                Err(gql_error(Error::invalid(
-                    "/threshold",
-                    "out_of_range",
-                    "must be 1 to 100",
-                )))
-            }
-        }
+        Some(v) if !v.is_null() => v.f64(),
+        _ => Ok(DEFAULT_THRESHOLD),
     }
 }
 
@@ -335,7 +325,7 @@ pub fn fields(root: &mut Root) {
     );
     root.mutation(
         "deleteReport",
-        Deleted,
+        One("Deleted"),
         &[Id("teamId"), Id("reportId")],
         "Delete a report.",
         r!(c => {
@@ -408,7 +398,7 @@ pub fn fields(root: &mut Root) {
     }));
     root.mutation(
         "deleteDashboard",
-        Deleted,
+        One("Deleted"),
         &[Id("teamId"), Id("dashboardId")],
         "Delete a dashboard.",
         r!(c => {

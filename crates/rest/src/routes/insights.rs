@@ -81,18 +81,10 @@ pub async fn anomalies(
     let team_id = path_id(&team_id, "team_id")?;
     let threshold = match q.text("threshold")? {
         None => DEFAULT_THRESHOLD,
-        Some(raw) => {
-            let t: f64 = raw
-                .trim()
-                .parse()
-                .map_err(|_| ApiError(Error::bad_request("threshold must be a number")))?;
-            if !(1.0..=100.0).contains(&t) {
-                return Err(
-                    Error::invalid("/threshold", "out_of_range", "must be 1 to 100").into(),
-                );
-            }
-            t
-        }
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|_| ApiError(Error::bad_request("threshold must be a number")))?,
     };
     Ok(ok(s
         .services

@@ -77,6 +77,13 @@ impl Services {
     ) -> Result<AnomalyReport> {
         let mut tx = self.store.read().await?;
         let scope = self.history_scope(tx.as_mut(), ctx, team_id, q).await?;
+        if !(1.0..=100.0).contains(&threshold) {
+            return Err(crate::Error::invalid(
+                "/threshold",
+                "out_of_range",
+                "must be 1 to 100",
+            ));
+        }
         let now = self.clock.now();
         let mut found: Vec<Anomaly> = self
             .execution_histories(tx.as_mut(), &scope, process_id, q)
