@@ -570,7 +570,13 @@ pub trait WebhookTx: Send {
 
     /// Inserts a delivery unless the webhook already has one for that event (false then).
     async fn insert_delivery(&mut self, delivery: &WebhookDelivery) -> Result<bool>;
-    async fn delivery(&mut self, team_id: Uuid, id: Uuid) -> Result<Option<WebhookDelivery>>;
+    /// A delivery; with `lock`, locked until the transaction ends (two replays take turns).
+    async fn delivery(
+        &mut self,
+        team_id: Uuid,
+        id: Uuid,
+        lock: bool,
+    ) -> Result<Option<WebhookDelivery>>;
     /// A webhook's deliveries, newest first.
     async fn list_deliveries(
         &mut self,

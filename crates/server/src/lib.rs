@@ -121,7 +121,7 @@ pub async fn open(
 /// housekeeping) started; that work ends when the router is dropped.
 pub fn router(services: Arc<Services>, settings: &Settings) -> Router {
     spawn_housekeeping(Arc::downgrade(&services));
-    spawn_job_runner(Arc::downgrade(&services));
+    spawn_job_runner(Arc::downgrade(&services), settings.webhooks_deny_private);
     let rest = RestConfig {
         max_body_bytes: settings.max_body_bytes,
         request_timeout: Duration::from_secs(settings.request_timeout.max(1)),
@@ -154,7 +154,7 @@ pub fn router(services: Arc<Services>, settings: &Settings) -> Router {
 /// job runner going as for `serve`.
 pub async fn serve_mcp_stdio(settings: &Settings, token: String) -> Result<(), String> {
     let services = open(settings, None).await?;
-    spawn_job_runner(Arc::downgrade(&services));
+    spawn_job_runner(Arc::downgrade(&services), settings.webhooks_deny_private);
     orgata_mcp::serve_stdio(services, settings.mcp.clone(), token).await
 }
 
@@ -179,11 +179,9 @@ fn spawn_housekeeping(services: Weak<Services>) {
 /// The durable job runner: leases due jobs (algorithm steps, timers) and runs them. Every
 /// node runs one; leases keep two nodes from running a job at once. It ends when the app (the
 /// router holding the services) is dropped, so a stopped server stops taking jobs.
-fn spawn_job_runner(services: Weak<Services>) {
+fn spawn_job_runner(services: Weak<Services>, deny_private: bool) {
     let node = format!("node-{}", uuid::Uuid::now_v7().simple());
-    let http = reqwest::Client::builder()
-        .user_agent(concat!("orgata/", env!("CARGO_PKG_VERSION")))
-        .build()
+    let http = orgata_core::services::webhooks::outbound_client(deny_private)
         .expect("an HTTP client builds");
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(200));

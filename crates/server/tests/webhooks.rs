@@ -42,6 +42,12 @@ async fn receiver(failures: u32) -> (String, Inbox) {
     *inbox.failures.lock().unwrap() = failures;
     let router = axum::Router::new()
         .route("/hook", axum::routing::post(receive))
+        .route(
+            "/moved",
+            axum::routing::post(|| async {
+                (StatusCode::TEMPORARY_REDIRECT, [("location", "/hook")])
+            }),
+        )
         .with_state(inbox.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
@@ -249,7 +255,34 @@ async fn retried_then_replayed(app: TestApp, clock: ManualClock) {
     assert_eq!(wait_for(&inbox, 3).await[2].1, got[0].1);
 }
 
-both_backends!(signed_deliveries_once_each, registration_rules);
+/// A redirect is an answer, not a way elsewhere: the delivery records the 3xx and is retried
+/// later; the target it points to gets nothing (a public endpoint cannot bounce a delivery,
+/// or its answer, to an inner address).
+async fn redirects_are_not_followed(app: TestApp) {
+    let t = team(&app).await;
+    let (url, inbox) = receiver(0).await;
+    let (id, _) = register(
+        &app,
+        &t,
+        &url.replace("/hook", "/moved"),
+        json!(["task.created"]),
+    )
+    .await;
+    common::start_two_steps(&app, &t).await;
+    let path = t.p(&format!("/webhooks/{id}/deliveries"));
+    let tried = app
+        .wait_for(&path, &t.token, |d| d[0]["attempts"] == 1)
+        .await;
+    assert_eq!(tried[0]["response_status"], 307);
+    assert_eq!(tried[0]["status"], "pending", "to be tried again");
+    assert!(inbox.received.lock().unwrap().is_empty());
+}
+
+both_backends!(
+    signed_deliveries_once_each,
+    registration_rules,
+    redirects_are_not_followed
+);
 with_clock_on_both_backends!(start = friday(); retried_then_replayed);
 
 /// With private targets denied (shared hosts), loopback URLs are refused at registration.

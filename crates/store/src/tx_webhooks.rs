@@ -59,8 +59,16 @@ macro_rules! tx_webhooks_impl {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn delivery(&mut self, team_id: uuid::Uuid, id: uuid::Uuid) -> orgata_core::Result<Option<orgata_core::model::WebhookDelivery>> {
-                one_body(&mut self.tx, "webhook_deliveries", team_id, id).await
+            async fn delivery(&mut self, team_id: uuid::Uuid, id: uuid::Uuid, lock: bool) -> orgata_core::Result<Option<orgata_core::model::WebhookDelivery>> {
+                if !lock {
+                    return one_body(&mut self.tx, "webhook_deliveries", team_id, id).await;
+                }
+                let sql = concat!("SELECT body FROM webhook_deliveries WHERE team_id = $1 AND id = $2", $for_update);
+                let found = sqlx::query(sql).bind(team_id).bind(id).fetch_optional(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                found.map(|r| {
+                    let body: sqlx::types::Json<orgata_core::model::WebhookDelivery> = sqlx::Row::try_get(&r, 0).map_err($crate::error::db_err)?;
+                    Ok(body.0)
+                }).transpose()
             }
 
             async fn list_deliveries(&mut self, team_id: uuid::Uuid, webhook_id: uuid::Uuid, page: orgata_core::page::PageRequest) -> orgata_core::Result<orgata_core::page::Page<orgata_core::model::WebhookDelivery>> {

@@ -63,6 +63,43 @@ fn is_private(ip: std::net::IpAddr) -> bool {
     }
 }
 
+/// A resolver that answers only public addresses (with private targets denied): a name that
+/// resolves to a private address fails at connect time, so a DNS answer that changes after
+/// registration cannot reach an inner host.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let found = tokio::time::timeout(
+                std::time::Duration::from_secs(TIMEOUT_SECS),
+                tokio::net::lookup_host((name.as_str(), 0)),
+            )
+            .await
+            .map_err(|_| format!("resolving {} took too long", name.as_str()))??;
+            let addresses: Vec<std::net::SocketAddr> = found.collect();
+            if addresses.is_empty() || addresses.iter().any(|a| is_private(a.ip())) {
+                return Err(format!("{} resolves to a private address", name.as_str()).into());
+            }
+            Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The HTTP client of the job runner's outbound calls (webhook deliveries, step webhooks):
+/// redirects are not followed (a 3xx is an answer like any other), and with `deny_private`
+/// names resolve to public addresses only.
+pub fn outbound_client(deny_private: bool) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
+        .user_agent(concat!("orgata/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none());
+    match deny_private {
+        true => builder.dns_resolver(std::sync::Arc::new(PublicOnly)),
+        false => builder,
+    }
+    .build()
+}
+
 fn check_event_types(v: &mut Violations, types: &[String]) {
     if types.is_empty() || types.len() > 50 {
         v.add("/event_types", "invalid", "1 to 50 event types");
@@ -117,9 +154,7 @@ impl Services {
         self.check_url(&mut v, "/url", &input.url);
         check_event_types(&mut v, &input.event_types);
         let description = input.description.unwrap_or_default();
-        if description.chars().count() > 2000 {
-            v.add("/description", "too_long", "at most 2000 characters");
-        }
+        crate::validate::text(&mut v, "/description", &description, 0, 2000);
         v.finish()?;
         let now = self.clock.now();
         let webhook = Webhook {
@@ -202,9 +237,7 @@ impl Services {
             w.event_types = types;
         }
         if let Some(d) = input.description {
-            if d.chars().count() > 2000 {
-                v.add("/description", "too_long", "at most 2000 characters");
-            }
+            crate::validate::text(&mut v, "/description", &d, 0, 2000);
             w.description = d;
         }
         if let Some(active) = input.active {
@@ -266,7 +299,7 @@ impl Services {
         self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Administer)
             .await?;
         let mut d = tx
-            .delivery(team_id, id)
+            .delivery(team_id, id, true)
             .await?
             .filter(|d| d.webhook_id == webhook_id)
             .ok_or_else(|| Error::not_found("delivery"))?;
@@ -306,10 +339,6 @@ impl Services {
             let Some(after) = tx.lock_webhook_cursor(team_id).await? else {
                 continue;
             };
-            let events = tx.audit_segment(team_id, after, FAN_OUT_BATCH).await?;
-            let Some(last) = events.last().map(|e| e.event.seq) else {
-                continue;
-            };
             let hooks: Vec<(Webhook, EventFilter)> = tx
                 .team_webhooks(team_id)
                 .await?
@@ -323,10 +352,22 @@ impl Services {
                     (w, filter)
                 })
                 .collect();
+            if hooks.is_empty() {
+                // Nobody listens: move past the log without reading it.
+                let head = tx.chain_head(team_id).await?.map_or(after, |(seq, _)| seq);
+                tx.set_webhook_cursor(team_id, head).await?;
+                tx.commit().await?;
+                continue;
+            }
+            let events = tx.audit_segment(team_id, after, FAN_OUT_BATCH).await?;
+            let Some(last) = events.last().map(|e| e.event.seq) else {
+                continue;
+            };
             let now = self.clock.now();
             for entry in &events {
                 for (hook, filter) in &hooks {
-                    if !filter.matches(&entry.event) {
+                    // An endpoint gets the events from its registration on.
+                    if entry.event.occurred_at < hook.created_at || !filter.matches(&entry.event) {
                         continue;
                     }
                     let d = WebhookDelivery {
@@ -371,7 +412,7 @@ impl Services {
             let mut tx = self.store.read().await?;
             let webhook = tx.webhook(team_id, webhook_id).await?;
             let secret = tx.webhook_secret(team_id, webhook_id).await?;
-            let delivery = tx.delivery(team_id, delivery_id).await?;
+            let delivery = tx.delivery(team_id, delivery_id, false).await?;
             let event = match &delivery {
                 Some(d) => tx
                     .audit_segment(team_id, d.event_seq - 1, 1)
@@ -450,14 +491,15 @@ impl Services {
     ) -> std::result::Result<(i32, String), (Option<i32>, Option<String>, String)> {
         let fail = |e: String| (None, None, e);
         if self.config.webhooks_deny_private {
+            // Names are checked by the client's resolver; an address in the URL is not resolved.
             let url = reqwest::Url::parse(&webhook.url).map_err(|e| fail(e.to_string()))?;
-            let host = url.host_str().unwrap_or_default().to_string();
-            let port = url.port_or_known_default().unwrap_or(80);
-            let addresses = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
-                .await
-                .map_err(|e| fail(format!("cannot resolve the host: {e}")))?;
-            if addresses.into_iter().any(|a| is_private(a.ip())) {
-                return Err(fail("the host resolves to a private address".into()));
+            let private = match url.host() {
+                Some(url::Host::Ipv4(ip)) => is_private(ip.into()),
+                Some(url::Host::Ipv6(ip)) => is_private(ip.into()),
+                _ => false,
+            };
+            if private {
+                return Err(fail("the target is a private address".into()));
             }
         }
         let body = serde_json::to_vec(event).map_err(|e| fail(e.to_string()))?;
