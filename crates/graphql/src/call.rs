@@ -9,7 +9,7 @@ use async_graphql::dynamic::{
 };
 use async_graphql::ErrorExtensions;
 use base64::Engine;
-use orgata_core::page::{Page, PageRequest, MAX_PAGE_SIZE};
+use orgata_core::page::{Page, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use orgata_core::services::events::EventFilter;
 use orgata_core::services::{Ctx, Services};
 use orgata_core::Error;
@@ -230,7 +230,7 @@ impl<'a> Call<'a> {
 
     /// The page a connection's `first` and `after` ask for.
     pub fn page(&self) -> async_graphql::Result<PageRequest> {
-        let first = self.int("first")?.unwrap_or(DEFAULT_FIRST as i64);
+        let first = self.int("first")?.unwrap_or(DEFAULT_PAGE_SIZE as i64);
         if !(1..=MAX_PAGE_SIZE as i64).contains(&first) {
             return Err(gql_error(Error::invalid(
                 "/first",
@@ -240,7 +240,7 @@ impl<'a> Call<'a> {
         }
         let start = match self.text("after")? {
             None => 0,
-            Some(cursor) => decode_cursor(&cursor)? + 1,
+            Some(cursor) => decode_cursor(&cursor)?.saturating_add(1),
         };
         Ok(PageRequest::window(start, first as u32))
     }
@@ -263,21 +263,11 @@ impl Call<'_> {
         let mut types = Vec::new();
         if let Some(list) = self.rc.args.get("types") {
             for v in list.list()?.iter() {
-                let t = v.string()?.trim().to_string();
-                if !EventFilter::is_pattern(&t) {
-                    return Err(gql_error(Error::invalid(
-                        "/types",
-                        "invalid",
-                        format!("{t:?} is not an event type"),
-                    )));
-                }
-                types.push(t);
+                types.push(v.string()?.to_string());
             }
         }
-        Ok(EventFilter {
-            types,
-            entity_id: self.opt_id("entityId")?,
-        })
+        let types = types.iter().map(String::as_str);
+        EventFilter::parse("/types", types, self.opt_id("entityId")?).map_err(gql_error)
     }
 }
 
@@ -310,9 +300,6 @@ impl Filter {
             .transpose()
     }
 }
-
-/// Items of a connection when `first` is not given.
-pub const DEFAULT_FIRST: u32 = 50;
 
 /// A cursor: the item's position in its list, opaque to clients.
 pub fn encode_cursor(offset: i64) -> String {
@@ -368,7 +355,7 @@ pub fn paged(field: Field) -> Field {
     field
         .argument(
             InputValue::new("first", TypeRef::named(TypeRef::INT)).description(format!(
-                "Items to return, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_FIRST})."
+                "Items to return, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE})."
             )),
         )
         .argument(

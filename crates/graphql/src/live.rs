@@ -56,10 +56,13 @@ async fn feed(start: &Start, filter: EventFilter) -> async_graphql::Result<Event
     .map_err(gql_error)
 }
 
-fn events(feed: EventFeed) -> impl futures_util::Stream<Item = Event> + Send {
+/// The feed's events, each with the caller as the feed last checked them (reads made for an
+/// event act as that caller).
+fn events(feed: EventFeed) -> impl futures_util::Stream<Item = (Event, Ctx)> + Send {
     futures_util::stream::unfold(feed, |mut f| async move {
         let event = f.next().await?;
-        Some((event, f))
+        let ctx = f.ctx().clone();
+        Some(((event, ctx), f))
     })
 }
 
@@ -136,20 +139,25 @@ pub fn subscription(root: &mut Root) -> Subscription {
             let start = start(&c)?;
             let only_instance = c.opt_id("instanceId")?;
             let only_process = c.opt_id("processId")?;
+            // The instance is read for an event only when selected or filtered on.
+            let read = only_process.is_some() || c.rc.ctx.look_ahead().field("instance").exists();
             let filter = EventFilter {
                 types: vec!["process_instance.*".into(), "step.*".into(), "exception.*".into()],
                 entity_id: None,
             };
             let feed = feed(&start, filter).await?;
-            let Start { services, ctx, team, .. } = start;
-            Ok(events(feed).filter_map(move |event| {
-                let (services, ctx) = (services.clone(), ctx.clone());
+            let Start { services, team, .. } = start;
+            Ok(events(feed).filter_map(move |(event, ctx)| {
+                let services = services.clone();
                 async move {
                     let id = instance_of(&event)?;
                     if only_instance.is_some_and(|i| i != id) {
                         return None;
                     }
-                    let instance = services.get_instance(&ctx, team, id).await.ok();
+                    let instance = match read {
+                        true => services.get_instance(&ctx, team, id).await.ok(),
+                        false => None,
+                    };
                     if let Some(p) = only_process {
                         if instance.as_ref().is_none_or(|i| i.playbook_id != p) {
                             return None;
@@ -176,21 +184,21 @@ pub fn subscription(root: &mut Root) -> Subscription {
                 };
                 let start = start(&c)?;
                 let user = c.opt_id("userId")?;
+                // The task is read for an event only when selected or filtered on.
+                let read = user.is_some() || c.rc.ctx.look_ahead().field("task").exists();
                 let filter = EventFilter {
                     types: vec!["task.*".into()],
                     entity_id: None,
                 };
                 let feed = feed(&start, filter).await?;
-                let Start {
-                    services,
-                    ctx,
-                    team,
-                    ..
-                } = start;
-                Ok(events(feed).filter_map(move |event| {
-                    let (services, ctx) = (services.clone(), ctx.clone());
+                let Start { services, team, .. } = start;
+                Ok(events(feed).filter_map(move |(event, ctx)| {
+                    let services = services.clone();
                     async move {
-                        let task = services.get_task(&ctx, team, event.entity.id).await.ok();
+                        let task = match read {
+                            true => services.get_task(&ctx, team, event.entity.id).await.ok(),
+                            false => None,
+                        };
                         if let Some(user) = user {
                             let named = |v: Option<&Json>| {
                                 v.and_then(Json::as_str) == Some(user.to_string().as_str())
@@ -224,7 +232,7 @@ pub fn subscription(root: &mut Root) -> Subscription {
             let start = start(&c)?;
             let filter = c.event_filter()?;
             let feed = feed(&start, filter).await?;
-            Ok(events(feed).map(|event| Ok(FieldValue::owned_any(to_json(event)))))
+            Ok(events(feed).map(|(event, _)| Ok(FieldValue::owned_any(to_json(event)))))
         })
     })
     .argument(team_id())

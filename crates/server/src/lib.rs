@@ -101,6 +101,7 @@ pub async fn open(
         access_token_ttl_secs: settings.access_token_ttl,
         refresh_token_ttl_secs: settings.refresh_token_ttl,
         webhooks_deny_private: settings.webhooks_deny_private,
+        events_recheck: Duration::from_secs(settings.events_recheck),
         ..ServiceConfig::default()
     };
     let services = Services::new(
@@ -140,6 +141,7 @@ pub fn router(services: Arc<Services>, settings: &Settings) -> Router {
     let limiter = state.token_limiter.clone();
     let graphql = orgata_graphql::GraphqlConfig {
         max_body_bytes: settings.max_body_bytes,
+        request_timeout: Duration::from_secs(settings.request_timeout.max(1)),
         ..orgata_graphql::GraphqlConfig::default()
     };
     // The schema is made from fixed types: a failure is a defect the test suite catches.

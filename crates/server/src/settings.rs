@@ -80,6 +80,10 @@ pub struct SettingArgs {
     /// Refuse loopback and private addresses as webhook targets [default: false].
     #[arg(long, env = "ORGATA_WEBHOOKS_DENY_PRIVATE", global = true)]
     pub webhooks_deny_private: Option<bool>,
+    /// Seconds after which event streams and subscriptions read the log again without a
+    /// signal (a lost notification delays an event at most this long) [default: 5].
+    #[arg(long, env = "ORGATA_EVENTS_RECHECK", global = true)]
+    pub events_recheck: Option<u64>,
 }
 
 /// The same settings as a TOML file holds them. (No `Debug`: it holds secrets as given.)
@@ -106,6 +110,7 @@ struct FileSettings {
     mcp_toolsets: Option<Vec<String>>,
     mcp_diagnostics: Option<bool>,
     webhooks_deny_private: Option<bool>,
+    events_recheck: Option<u64>,
 }
 
 /// The settings in force.
@@ -128,6 +133,8 @@ pub struct Settings {
     /// The MCP door's hosts, origins, read-only bound, toolsets and diagnostics.
     pub mcp: orgata_mcp::McpConfig,
     pub webhooks_deny_private: bool,
+    /// Seconds between reads of the log by an idle event reader.
+    pub events_recheck: u64,
 }
 
 /// The database used when none is configured.
@@ -226,6 +233,11 @@ impl Settings {
                 .webhooks_deny_private
                 .or(file.webhooks_deny_private)
                 .unwrap_or(false),
+            events_recheck: args
+                .events_recheck
+                .or(file.events_recheck)
+                .unwrap_or(5)
+                .max(1),
         })
     }
 

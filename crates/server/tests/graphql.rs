@@ -16,10 +16,12 @@ use tokio_tungstenite::tungstenite::Message;
 
 /// Sends a GraphQL request; answers the HTTP status and the body.
 async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
-    let mut request = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .json(&json!({"query": query, "variables": variables}));
+    gql_raw(app, token, &json!({"query": query, "variables": variables})).await
+}
+
+/// Posts a raw GraphQL body; answers the HTTP status and the body.
+async fn gql_raw(app: &TestApp, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut request = app.client.post(format!("{}/graphql", app.base)).json(body);
     if let Some(t) = token {
         request = request.bearer_auth(t);
     }
@@ -333,6 +335,29 @@ async fn errors_pages_and_limits(app: TestApp) {
     .await;
     assert_eq!(c, "NOT_FOUND");
 
+    // GET runs queries only; a body over the limit is refused before it is read whole.
+    let get = |query: &str| {
+        app.client
+            .get(format!("{}/graphql", app.base))
+            .query(&[("query", query)])
+            .bearer_auth(&t.token)
+            .send()
+    };
+    assert_eq!(get("{ me { id } }").await.unwrap().status(), 200);
+    let refused = get("mutation { createOrganization(input: {name: \"X\"}) { id } }")
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 405);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "METHOD_NOT_ALLOWED"
+    );
+    let huge = json!({"query": format!("{{ me {{ id }} }} # {}", "x".repeat(3 * 1024 * 1024))});
+    let (status, body) = gql_raw(&app, Some(&t.token), &huge).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
+
     // A removal answers what it removed.
     let role = data(
         &app,
@@ -630,13 +655,13 @@ async fn subscriptions(app: TestApp) {
 }
 
 /// Two nodes on one PostgreSQL database: a subscription on node B receives every event of a
-/// flow driven through node A.
+/// flow driven through node A, through the notifications alone (no rechecks of the log).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_node_feeds_subscriptions() {
-    let Some(a) = common::spawn(common::Backend::Postgres).await else {
+    let Some(a) = common::spawn_with(common::Backend::Postgres, common::SIGNALS_ONLY).await else {
         return;
     };
-    let b = a.another_node().await;
+    let b = a.another_node_with(common::SIGNALS_ONLY).await;
     let t = team(&a).await;
     flow_reaches_subscriptions(&a, &b, &t).await;
 }

@@ -40,6 +40,30 @@ impl EventFilter {
                 .all(|c| c.is_ascii_alphanumeric() || "._*".contains(c))
     }
 
+    /// A filter of the given types (each checked with [`Self::is_pattern`]; blanks skipped) and
+    /// entity; a bad type is an error at `field`.
+    pub fn parse<'a>(
+        field: &str,
+        types: impl IntoIterator<Item = &'a str>,
+        entity_id: Option<Uuid>,
+    ) -> Result<Self> {
+        let mut kept = Vec::new();
+        for t in types.into_iter().map(str::trim).filter(|t| !t.is_empty()) {
+            if !Self::is_pattern(t) {
+                return Err(crate::Error::invalid(
+                    field,
+                    "invalid",
+                    format!("{t:?} is not an event type (`task.completed`, `task.*` or `*`)"),
+                ));
+            }
+            kept.push(t.to_string());
+        }
+        Ok(Self {
+            types: kept,
+            entity_id,
+        })
+    }
+
     /// Whether `event` passes (`*` passes every type).
     pub fn matches(&self, event: &Event) -> bool {
         let typed = self.types.is_empty()
@@ -76,9 +100,20 @@ impl Services {
         filter: &EventFilter,
         limit: usize,
     ) -> Result<(Vec<Event>, i64)> {
+        self.event_head(ctx, team_id).await?;
+        self.read_events(team_id, after, filter, limit).await
+    }
+
+    /// [`Self::events_after`] without the access check (a feed checks it when it opens and
+    /// every minute, not on every read).
+    async fn read_events(
+        &self,
+        team_id: Uuid,
+        after: i64,
+        filter: &EventFilter,
+        limit: usize,
+    ) -> Result<(Vec<Event>, i64)> {
         let mut tx = self.store.read().await?;
-        self.team_access(tx.as_mut(), &ctx.actor, team_id, Permission::Read)
-            .await?;
         let mut cursor = after;
         let mut found = Vec::new();
         for _ in 0..SCAN_ROUNDS {
@@ -101,8 +136,6 @@ impl Services {
     }
 }
 
-/// The log is read again this often even without a signal (a signal may be lost).
-const RECHECK: Duration = Duration::from_secs(5);
 /// A feed's token is checked again this often, so a revoked one ends the feed.
 const REAUTHENTICATE: Duration = Duration::from_secs(60);
 /// Events a feed reads per round.
@@ -135,13 +168,9 @@ impl EventFeed {
     ) -> Result<Self> {
         // Subscribed before the head is read, so nothing committed in between goes unsignalled.
         let signals = services.event_signals();
-        let after = match resume {
-            Some(seq) => {
-                services.event_head(&ctx, team_id).await?;
-                seq
-            }
-            None => services.event_head(&ctx, team_id).await?,
-        };
+        let head = services.event_head(&ctx, team_id).await?;
+        // A resume point past the head (another team's seq, a restored database) starts now.
+        let after = resume.map_or(head, |seq| seq.min(head));
         Ok(Self {
             services,
             ctx,
@@ -155,7 +184,7 @@ impl EventFeed {
         })
     }
 
-    /// The caller the feed reads for (its access re-checked every minute).
+    /// The caller the feed reads for (token and access re-checked every minute).
     pub fn ctx(&self) -> &Ctx {
         &self.ctx
     }
@@ -168,17 +197,15 @@ impl EventFeed {
             }
             if self.checked.elapsed() >= REAUTHENTICATE {
                 self.ctx.actor = self.services.authenticate(&self.token).await.ok()?;
+                self.services
+                    .event_head(&self.ctx, self.team_id)
+                    .await
+                    .ok()?;
                 self.checked = tokio::time::Instant::now();
             }
             let (events, cursor) = match self
                 .services
-                .events_after(
-                    &self.ctx,
-                    self.team_id,
-                    self.after,
-                    &self.filter,
-                    FEED_BATCH,
-                )
+                .read_events(self.team_id, self.after, &self.filter, FEED_BATCH)
                 .await
             {
                 Ok(read) => read,
@@ -187,17 +214,20 @@ impl EventFeed {
                     return None;
                 }
             };
+            // Nothing new read: wait. (A read that skipped events the filter refuses goes on.)
+            let moved = cursor != self.after;
             self.after = cursor;
-            if events.is_empty() {
+            if events.is_empty() && !moved {
                 self.wait().await?;
             }
             self.pending.extend(events);
         }
     }
 
-    /// Waits for a signal of this team's chain (or a catch-up signal), at most [`RECHECK`].
+    /// Waits for a signal of this team's chain (or a catch-up signal), at most the configured
+    /// recheck interval (a signal may be lost).
     async fn wait(&mut self) -> Option<()> {
-        let deadline = tokio::time::Instant::now() + RECHECK;
+        let deadline = tokio::time::Instant::now() + self.services.config.events_recheck;
         loop {
             match tokio::time::timeout_at(deadline, self.signals.recv()).await {
                 Err(_) => return Some(()),

@@ -49,6 +49,8 @@ pub struct ServiceConfig {
     pub invitation_ttl_days: i64,
     /// Refuse loopback and private addresses as webhook targets (SSRF on shared hosts).
     pub webhooks_deny_private: bool,
+    /// Live event readers read the log again this often even without a signal.
+    pub events_recheck: std::time::Duration,
 }
 
 impl Default for ServiceConfig {
@@ -58,6 +60,7 @@ impl Default for ServiceConfig {
             refresh_token_ttl_secs: 30 * 24 * 3600,
             invitation_ttl_days: 14,
             webhooks_deny_private: false,
+            events_recheck: std::time::Duration::from_secs(5),
         }
     }
 }

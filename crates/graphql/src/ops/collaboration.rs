@@ -90,15 +90,15 @@ pub fn fields(root: &mut Root) {
         }),
     );
     root.mutation("setBranchProtection", One("BranchProtection"), &[Id("teamId"), Text("branch"), Input("input", "BranchProtectionInput")],
-        "Set a branch's protection rules (admins).", r!(c => {
+        "Set a branch's protection rules (owners).", r!(c => {
         let (s, ctx) = c.caller()?;
         one(s.put_protection(&ctx, c.id("teamId")?, &c.required_text("branch")?, c.input("input")?).await)
     }));
     root.mutation(
         "deleteBranchProtection",
-        Deleted,
+        One("Deleted"),
         &[Id("teamId"), Text("branch")],
-        "Remove a branch's protection rules (admins).",
+        "Remove a branch's protection rules (owners).",
         r!(c => {
             let (s, ctx) = c.caller()?;
             deleted(&c, "branch", s.delete_protection(&ctx, c.id("teamId")?, &c.required_text("branch")?).await)

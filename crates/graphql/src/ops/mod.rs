@@ -85,8 +85,6 @@ pub enum Ret {
     Page(&'static str),
     /// A list of a component's objects.
     List(&'static str),
-    /// `Deleted` (`{deleted: true}`).
-    Deleted,
 }
 
 type Resolver = dyn for<'a> Fn(Call<'a>) -> BoxFuture<'a, Answer> + Send + Sync;
@@ -181,10 +179,6 @@ impl Root {
                 let (n, shape) = self.types.object(c);
                 self.connections.insert(n.clone());
                 (TypeRef::named_nn(format!("{n}Connection")), shape)
-            }
-            Ret::Deleted => {
-                let (n, shape) = self.types.object("Deleted");
-                (TypeRef::named_nn(n), shape)
             }
         };
         let mut inputs: HashMap<&'static str, In> = HashMap::new();

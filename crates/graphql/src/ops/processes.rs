@@ -80,7 +80,7 @@ pub fn fields(root: &mut Root) {
         let reference = c.text("ref")?;
         one(s.save_document(&ctx, c.id("teamId")?, Some(c.id("documentId")?), reference.as_deref(), c.input("input")?).await)
     }));
-    root.mutation("deleteDocument", Deleted, &[Id("teamId"), Id("documentId"), OptText("ref")],
+    root.mutation("deleteDocument", One("Deleted"), &[Id("teamId"), Id("documentId"), OptText("ref")],
         "Delete a document from a branch (editors).", r!(c => {
         let (s, ctx) = c.caller()?;
         let reference = c.text("ref")?;
@@ -121,7 +121,7 @@ pub fn fields(root: &mut Root) {
         let reference = c.text("ref")?;
         one(s.save_rule(&ctx, c.id("teamId")?, Some(c.id("ruleId")?), reference.as_deref(), c.input("input")?).await)
     }));
-    root.mutation("deleteRule", Deleted, &[Id("teamId"), Id("ruleId"), OptText("ref")],
+    root.mutation("deleteRule", One("Deleted"), &[Id("teamId"), Id("ruleId"), OptText("ref")],
         "Delete a business rule from a branch (editors).", r!(c => {
         let (s, ctx) = c.caller()?;
         let reference = c.text("ref")?;

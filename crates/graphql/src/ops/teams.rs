@@ -39,7 +39,7 @@ pub fn fields(root: &mut Root) {
     );
     root.mutation(
         "revokePersonalToken",
-        Deleted,
+        One("Deleted"),
         &[Id("tokenId")],
         "Revoke one of the caller's tokens.",
         r!(c => {
@@ -143,7 +143,7 @@ pub fn fields(root: &mut Root) {
         "updateTeam",
         One("Team"),
         &[Id("teamId"), Input("input", "TeamUpdate")],
-        "Change a team's name, description or settings (admins).",
+        "Change a team's name, description or settings (owners).",
         r!(c => {
             let (s, ctx) = c.caller()?;
             one(s.update_team(&ctx, c.id("teamId")?, c.input("input")?).await)
@@ -151,7 +151,7 @@ pub fn fields(root: &mut Root) {
     );
     root.mutation(
         "deleteTeam",
-        Deleted,
+        One("Deleted"),
         &[Id("teamId")],
         "Delete a team (owners).",
         r!(c => {
@@ -203,7 +203,7 @@ pub fn fields(root: &mut Root) {
     );
     root.mutation(
         "removeMember",
-        Deleted,
+        One("Deleted"),
         &[Id("teamId"), Id("userId")],
         "Remove a member (admins).",
         r!(c => {
@@ -223,7 +223,7 @@ pub fn fields(root: &mut Root) {
     );
     root.mutation(
         "revokeInvitation",
-        Deleted,
+        One("Deleted"),
         &[Id("teamId"), Id("invitationId")],
         "Revoke an invitation (admins).",
         r!(c => {
@@ -285,7 +285,7 @@ pub fn fields(root: &mut Root) {
     );
     root.mutation(
         "deleteRole",
-        Deleted,
+        One("Deleted"),
         &[Id("teamId"), Id("roleId")],
         "Delete a business role (admins).",
         r!(c => {
@@ -321,7 +321,7 @@ pub fn fields(root: &mut Root) {
     }));
     root.mutation(
         "deleteSecret",
-        Deleted,
+        One("Deleted"),
         &[Id("teamId"), Text("name")],
         "Delete a secret (admins).",
         r!(c => {

@@ -52,23 +52,8 @@ pub async fn stream(
         Error::unauthenticated("send Authorization: Bearer <token>, or ?access_token=")
     })?;
     let ctx = authenticate(&s, &parts, &token).await?;
-    let mut types = Vec::new();
-    for t in q.text("types")?.iter().flat_map(|t| t.split(',')) {
-        let t = t.trim();
-        if t.is_empty() {
-            continue;
-        }
-        if !EventFilter::is_pattern(t) {
-            return Err(
-                Error::invalid("/types", "invalid", format!("{t:?} is not an event type")).into(),
-            );
-        }
-        types.push(t.to_string());
-    }
-    let filter = EventFilter {
-        types,
-        entity_id: q.uuid("entity_id")?,
-    };
+    let types = q.text("types")?.unwrap_or_default();
+    let filter = EventFilter::parse("/types", types.split(','), q.uuid("entity_id")?)?;
     let resume = match parts.headers.get("last-event-id") {
         None => None,
         Some(v) => Some(

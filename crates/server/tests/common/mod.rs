@@ -63,6 +63,10 @@ pub mod tempfile_dir {
 /// Settings a test may change before the app starts.
 pub type Tweak = fn(&mut SettingArgs);
 
+/// Event readers that never re-read the log on their own (an hour between rechecks): what
+/// reaches them in a test came through a signal (on PostgreSQL, `LISTEN/NOTIFY`).
+pub const SIGNALS_ONLY: Tweak = |a| a.events_recheck = Some(3600);
+
 /// The engine's clock in a test: the system clock, or one the test moves.
 pub type TestClock = Option<Arc<dyn Clock>>;
 
@@ -201,13 +205,18 @@ impl TestApp {
     /// A second node of the same deployment: another service on the same database, with the
     /// same master key and its own job runner.
     pub async fn another_node(&self) -> TestApp {
+        self.another_node_with(|_| {}).await
+    }
+
+    /// [`Self::another_node`] with settings changed by `tweak`.
+    pub async fn another_node_with(&self, tweak: Tweak) -> TestApp {
         let dir = tempfile_dir::TempDir::new();
         std::fs::copy(self.key_file(), dir.0.join("master.key")).expect("copy the master key");
         start(
             self.backend,
             dir,
             self.database_url.clone(),
-            |_| {},
+            tweak,
             None,
             false,
         )
