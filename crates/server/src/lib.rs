@@ -150,6 +150,21 @@ pub fn router(services: Arc<Services>, settings: &Settings) -> Router {
     orgata_mcp::router(services, settings.mcp.clone(), limiter)
         .merge(graphql)
         .merge(orgata_rest::router(state))
+        .layer(axum::middleware::map_response(close_after_refused_body))
+}
+
+/// A body refused as too large was not read to its end, so the connection cannot carry another
+/// request: the answer says so (`Connection: close`), or a client would reuse it and fail.
+async fn close_after_refused_body(
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }
 
 /// Serves MCP over stdin and stdout as the user of `token` (`orgata mcp --stdio`), with the
