@@ -2,7 +2,8 @@
 # The test command: formatting, lints, every Rust test (unit and black-box HTTP, on SQLite and,
 # when ORGATA_TEST_POSTGRES_URL is set, PostgreSQL), then schemathesis against a running server
 # on each backend, and the third-party MCP and GraphQL clients (scripts/mcp-acceptance.sh,
-# scripts/graphql-acceptance.sh) on each backend.
+# scripts/graphql-acceptance.sh) on each backend, and the web UI in headless Chromium
+# (scripts/ui-e2e.sh) on each backend.
 # One build profile (dev) for everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,8 +52,13 @@ echo "== acceptance: GraphQL client"
 if [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ]; then
   ./scripts/graphql-acceptance.sh postgres
 fi
-# One closing line for the whole run: Rust tests plus the pm4py check, schemathesis, MCP and
-# GraphQL acceptance suites (each counts once per backend).
+echo "== web UI in Chromium (flow, axe, screenshots in target/ui-screenshots/)"
+./scripts/ui-e2e.sh sqlite
+if [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ]; then
+  ./scripts/ui-e2e.sh postgres
+fi
+# One closing line for the whole run: Rust tests plus the pm4py check, schemathesis, MCP,
+# GraphQL and web UI acceptance suites (each counts once per backend).
 read -r passed failed < <(awk '/^test result:/ { p += $4; f += $6 } END { print p+0, f+0 }' "$log")
-suites=4; [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ] && suites=7
+suites=5; [ -n "${ORGATA_TEST_POSTGRES_URL:-}" ] && suites=9
 echo "summary: $((passed + suites)) passed, $failed failed"

@@ -2,10 +2,8 @@
 //! versions pinned by `explorer/package-lock.json`) and are embedded gzipped, so the explorer
 //! loads nothing from the internet.
 
-use std::io::Read;
-
 use axum::extract::Path;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// The explorer's page: GraphiQL with a fetcher that sends the `Authorization` header of its
@@ -79,38 +77,10 @@ const ASSETS: [(&str, &str, &[u8]); 4] = [
 
 /// `GET /graphql/assets/{file}`: gzipped when the client accepts it, plain otherwise.
 pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let Some((_, content_type, gz)) = ASSETS.iter().find(|(name, _, _)| *name == file) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let gzip_ok = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("gzip"));
-    let cache = HeaderValue::from_static("public, max-age=86400");
-    if gzip_ok {
-        return (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-                (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
-                (header::CACHE_CONTROL, cache),
-            ],
-            *gz,
-        )
-            .into_response();
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, gz)) => {
+            orgata_rest::static_file::gzipped(&headers, content_type, gz, "public, max-age=86400")
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
     }
-    let mut plain = Vec::new();
-    if flate2::read::GzDecoder::new(*gz)
-        .read_to_end(&mut plain)
-        .is_err()
-    {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    }
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, cache),
-        ],
-        plain,
-    )
-        .into_response()
 }

@@ -8,6 +8,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
+pub mod static_file;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -149,6 +149,7 @@ pub fn router(services: Arc<Services>, settings: &Settings) -> Router {
         .expect("the GraphQL schema builds");
     orgata_mcp::router(services, settings.mcp.clone(), limiter)
         .merge(graphql)
+        .merge(orgata_web::router())
         .merge(orgata_rest::router(state))
         .layer(axum::middleware::map_response(close_after_refused_body))
 }

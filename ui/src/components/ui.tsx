@@ -1,0 +1,169 @@
+// Our small component set: buttons, fields, cards, badges, and the loading / error / empty
+// states every page shows the same way.
+import { type ReactNode, type ButtonHTMLAttributes, type InputHTMLAttributes, useId } from 'react';
+import { Link } from 'react-router';
+import { describe } from '../api/client';
+
+type Tone = 'primary' | 'secondary' | 'danger';
+const TONES: Record<Tone, string> = {
+  primary: 'bg-indigo-700 text-white hover:bg-indigo-800 disabled:bg-indigo-300',
+  secondary: 'bg-white text-slate-800 border border-slate-300 hover:bg-slate-100 disabled:text-slate-400',
+  danger: 'bg-red-700 text-white hover:bg-red-800 disabled:bg-red-300',
+};
+
+export function Button({
+  tone = 'primary',
+  busy,
+  className = '',
+  children,
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { tone?: Tone; busy?: boolean }) {
+  return (
+    <button
+      type="button"
+      className={`inline-flex min-h-10 items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-medium disabled:cursor-not-allowed ${TONES[tone]} ${className}`}
+      disabled={busy || rest.disabled}
+      aria-busy={busy || undefined}
+      {...rest}
+    >
+      {children}
+    </button>
+  );
+}
+
+export function ButtonLink({ to, children, tone = 'secondary' }: { to: string; children: ReactNode; tone?: Tone }) {
+  return (
+    <Link
+      to={to}
+      className={`inline-flex min-h-10 items-center justify-center rounded-md px-4 py-2 text-sm font-medium ${TONES[tone]}`}
+    >
+      {children}
+    </Link>
+  );
+}
+
+/** A labelled control with its hint and its error (announced, and tied by aria-describedby). */
+export function Field({
+  label,
+  error,
+  hint,
+  children,
+}: {
+  label: string;
+  error?: string;
+  hint?: string;
+  children: (props: { id: string; 'aria-invalid'?: boolean; 'aria-describedby'?: string }) => ReactNode;
+}) {
+  const id = useId();
+  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': described })}
+      {hint && (
+        <p id={`${id}-hint`} className="text-xs text-slate-600">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="text-sm text-red-700">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export const inputClass =
+  'min-h-10 w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm text-slate-900 aria-[invalid]:border-red-700';
+
+export function TextInput(props: InputHTMLAttributes<HTMLInputElement>) {
+  return <input className={inputClass} {...props} />;
+}
+
+export function Card({ title, children, actions }: { title?: ReactNode; children: ReactNode; actions?: ReactNode }) {
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+      {(title || actions) && (
+        <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
+          {title && <h2 className="text-base font-semibold">{title}</h2>}
+          {actions}
+        </div>
+      )}
+      {children}
+    </section>
+  );
+}
+
+export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
+      <h1 className="text-2xl font-semibold">{title}</h1>
+      {children && <div className="flex flex-wrap gap-2">{children}</div>}
+    </div>
+  );
+}
+
+const BADGE: Record<string, string> = {
+  running: 'bg-blue-100 text-blue-900',
+  in_progress: 'bg-blue-100 text-blue-900',
+  open: 'bg-amber-100 text-amber-900',
+  pending: 'bg-slate-100 text-slate-800',
+  not_started: 'bg-slate-100 text-slate-800',
+  awaiting_approval: 'bg-amber-100 text-amber-900',
+  paused: 'bg-amber-100 text-amber-900',
+  completed: 'bg-green-100 text-green-900',
+  merged: 'bg-green-100 text-green-900',
+  approved: 'bg-green-100 text-green-900',
+  skipped: 'bg-slate-200 text-slate-800',
+  overridden: 'bg-purple-100 text-purple-900',
+  failed: 'bg-red-100 text-red-900',
+  cancelled: 'bg-slate-200 text-slate-800',
+  escalated: 'bg-red-100 text-red-900',
+  rejected: 'bg-red-100 text-red-900',
+  changes_requested: 'bg-amber-100 text-amber-900',
+};
+
+/** A status word on a colour; the word itself carries the meaning (never the colour alone). */
+export function Badge({ value }: { value: string }) {
+  return (
+    <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${BADGE[value] ?? 'bg-slate-100 text-slate-800'}`}>
+      {value.replaceAll('_', ' ')}
+    </span>
+  );
+}
+
+export function ErrorNote({ error, title = 'Something went wrong' }: { error: unknown; title?: string }) {
+  if (!error) return null;
+  return (
+    <div role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+      <p className="font-medium">{title}</p>
+      <p>{describe(error)}</p>
+    </div>
+  );
+}
+
+/** Loading, error and empty states for a query, then its content. */
+export function Loaded<T>({
+  query,
+  empty,
+  children,
+}: {
+  query: { data?: T; error: unknown; isPending: boolean };
+  empty?: (data: T) => string | null;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) return <p className="text-sm text-slate-600" role="status">Loading…</p>;
+  if (query.error) return <ErrorNote error={query.error} title="Could not load this" />;
+  const data = query.data as T;
+  const message = empty?.(data);
+  if (message) return <p className="text-sm text-slate-600">{message}</p>;
+  return <>{children(data)}</>;
+}
+
+export function when(iso?: string | null): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

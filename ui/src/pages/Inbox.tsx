@@ -1,0 +1,234 @@
+// The team's tasks: filtered by status, assignee and type (kept in the URL), a page at a time.
+import { useQuery } from '@tanstack/react-query';
+import { Link, useSearchParams } from 'react-router';
+import { api, unwrapPage, type Pagination, type Schemas } from '../api/client';
+import { useMembers, useTeam } from '../api/team';
+import { Badge, Field, Loaded, PageHeader, inputClass, when } from '../components/ui';
+
+const PAGE_SIZE = 20;
+const STATUSES: Schemas['TaskStatus'][] = ['open', 'in_progress', 'completed', 'cancelled', 'escalated'];
+const TYPES: Schemas['TaskType'][] = ['manual', 'review', 'approval', 'data_entry', 'decision', 'escalation'];
+const OPEN = new Set<string>(['open', 'in_progress', 'escalated']);
+const words = (v: string) => v.replaceAll('_', ' ');
+
+type Filters = { status: string; assignee: string; type: string; page: number };
+type Page = { items: Schemas['Task'][]; pagination?: Pagination };
+
+async function fetchTasks(teamId: string, f: Filters): Promise<Page> {
+  const query = {
+    status: f.status || undefined,
+    type: f.type || undefined,
+    assigned_to: f.assignee === 'me' ? 'me' : undefined,
+  };
+  const get = (page: number, page_size: number) =>
+    unwrapPage<Schemas['Task']>(
+      api.GET('/v1/teams/{team_id}/tasks', { params: { path: { team_id: teamId }, query: { ...query, page, page_size } } }),
+    );
+  if (f.assignee !== 'unassigned') return get(f.page, PAGE_SIZE);
+  // The API filters by assignee but has no "nobody": read the pages (at most 2,000 tasks)
+  // and keep the unassigned ones, then page here.
+  const all: Schemas['Task'][] = [];
+  for (let page = 1; page <= 10; page++) {
+    const { items, pagination } = await get(page, 200);
+    all.push(...items.filter((t) => !t.assigned_to));
+    if (!pagination?.has_next) break;
+  }
+  const total_pages = Math.ceil(all.length / PAGE_SIZE);
+  return {
+    items: all.slice((f.page - 1) * PAGE_SIZE, f.page * PAGE_SIZE),
+    pagination: {
+      page: f.page,
+      page_size: PAGE_SIZE,
+      total_count: all.length,
+      total_pages,
+      has_next: f.page < total_pages,
+      has_previous: f.page > 1,
+    },
+  };
+}
+
+export default function Inbox() {
+  const { teamId, me } = useTeam();
+  const [params, setParams] = useSearchParams();
+  const filters: Filters = {
+    status: STATUSES.includes(params.get('status') as Schemas['TaskStatus']) ? params.get('status')! : '',
+    assignee: ['me', 'unassigned'].includes(params.get('assignee') ?? '') ? params.get('assignee')! : '',
+    type: TYPES.includes(params.get('type') as Schemas['TaskType']) ? params.get('type')! : '',
+    page: Math.max(1, Math.floor(Number(params.get('page'))) || 1),
+  };
+  const tasks = useQuery({
+    queryKey: ['team', teamId, 'tasks', 'inbox', filters],
+    queryFn: () => fetchTasks(teamId!, filters),
+    enabled: !!teamId,
+    placeholderData: (previous) => previous,
+  });
+  const members = useMembers(teamId);
+  const who = (id?: string | null) => {
+    if (!id) return 'Unassigned';
+    if (id === me.data?.id) return 'You';
+    return members.nameOf(id) ?? 'Someone not in this team';
+  };
+
+  /** The URL with one filter changed (back to page 1) or another page. */
+  const link = (change: Partial<Record<keyof Filters, string>>) => {
+    const next = new URLSearchParams(params);
+    if (!('page' in change)) next.delete('page');
+    for (const [k, v] of Object.entries(change)) {
+      if (v && !(k === 'page' && v === '1')) next.set(k, v);
+      else next.delete(k);
+    }
+    return next;
+  };
+  const filtered = filters.status || filters.assignee || filters.type;
+  const now = Date.now();
+
+  const select = (name: keyof Filters, label: string, options: [string, string][]) => (
+    <Field label={label}>
+      {(p) => (
+        <select
+          {...p}
+          className={inputClass}
+          value={filters[name]}
+          onChange={(e) => setParams(link({ [name]: e.target.value }), { replace: true })}
+        >
+          {options.map(([v, text]) => (
+            <option key={v} value={v}>
+              {text}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+
+  return (
+    <div>
+      <PageHeader title="Inbox" />
+      <form
+        role="search"
+        aria-label="Filter tasks"
+        className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-3"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        {select('status', 'Status', [['', 'Any status'], ...STATUSES.map((s): [string, string] => [s, words(s)])])}
+        {select('assignee', 'Assigned to', [
+          ['', 'Anyone or no one'],
+          ['me', 'Me'],
+          ['unassigned', 'No one (unassigned)'],
+        ])}
+        {select('type', 'Type', [['', 'Any type'], ...TYPES.map((t): [string, string] => [t, words(t)])])}
+        {filtered && (
+          <p className="sm:col-span-3">
+            <Link to={{ search: '' }} className="text-sm text-indigo-800 underline">
+              Clear filters
+            </Link>
+          </p>
+        )}
+      </form>
+
+      <Loaded query={tasks}>
+        {({ items, pagination }) => (
+          <>
+            <p className="mb-2 text-sm text-slate-700">
+              <span role="status">
+                {pagination?.total_count ?? items.length} {(pagination?.total_count ?? items.length) === 1 ? 'task' : 'tasks'}
+                {filtered ? ' match these filters' : ''}
+              </span>
+              {tasks.isFetching && <span aria-hidden="true"> · updating…</span>}
+            </p>
+            {items.length === 0 ? (
+              <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700">
+                {filters.page > 1 ? (
+                  <>
+                    Nothing on this page.{' '}
+                    <Link to={{ search: `?${link({ page: '1' })}` }} className="text-indigo-800 underline">
+                      Go to the first page
+                    </Link>
+                  </>
+                ) : filtered ? (
+                  'No task matches these filters.'
+                ) : (
+                  'This team has no tasks yet.'
+                )}
+              </p>
+            ) : (
+              <ul className="flex flex-col gap-2" aria-label="Tasks">
+                {items.map((t) => {
+                  const overdue = !!t.due_date && OPEN.has(t.status) && Date.parse(t.due_date) < now;
+                  const instance = t.context?.instance_name;
+                  return (
+                    <li key={t.id} className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
+                      <div className="flex flex-wrap items-start justify-between gap-2">
+                        <div className="min-w-0">
+                          <Link
+                            to={`/tasks/${t.id}`}
+                            className="font-medium break-words text-indigo-800 underline-offset-2 hover:underline"
+                          >
+                            {t.title}
+                          </Link>
+                          {typeof instance === 'string' && (
+                            <p className="text-xs break-words text-slate-600">in {instance}</p>
+                          )}
+                        </div>
+                        <Badge value={t.status} />
+                      </div>
+                      <dl className="mt-2 grid gap-x-4 gap-y-1 text-sm sm:grid-cols-2 lg:grid-cols-4">
+                        <Item term="Priority">{t.priority}</Item>
+                        <Item term="Due">
+                          {overdue ? (
+                            <strong className="font-semibold text-red-800">Overdue, was due {when(t.due_date)}</strong>
+                          ) : t.due_date ? (
+                            when(t.due_date)
+                          ) : (
+                            'No due date'
+                          )}
+                        </Item>
+                        <Item term="Assignee">{who(t.assigned_to)}</Item>
+                        <Item term="Type">{words(t.type)}</Item>
+                      </dl>
+                    </li>
+                  );
+                })}
+              </ul>
+            )}
+            {pagination && pagination.total_pages > 1 && (
+              <nav aria-label="Pages" className="mt-4 flex flex-wrap items-center justify-between gap-2 text-sm">
+                <PageLink to={pagination.has_previous ? link({ page: String(pagination.page - 1) }) : null}>
+                  Previous page
+                </PageLink>
+                <span>
+                  Page {pagination.page} of {pagination.total_pages}
+                </span>
+                <PageLink to={pagination.has_next ? link({ page: String(pagination.page + 1) }) : null}>Next page</PageLink>
+              </nav>
+            )}
+          </>
+        )}
+      </Loaded>
+    </div>
+  );
+}
+
+function Item({ term, children }: { term: string; children: React.ReactNode }) {
+  return (
+    <div className="flex gap-1">
+      <dt className="text-slate-600">{term}:</dt>
+      <dd className="min-w-0 break-words text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
+function PageLink({ to, children }: { to: URLSearchParams | null; children: React.ReactNode }) {
+  const style = 'inline-flex min-h-10 items-center rounded-md border px-4 py-2 font-medium';
+  if (!to)
+    return (
+      <span className={`${style} border-slate-200 text-slate-500`} aria-disabled="true">
+        {children}
+      </span>
+    );
+  return (
+    <Link to={{ search: `?${to}` }} className={`${style} border-slate-300 bg-white text-indigo-800 hover:bg-slate-100`}>
+      {children}
+    </Link>
+  );
+}

@@ -1,0 +1,359 @@
+// One process instance: its graph coloured by step state, its steps with their actions
+// (skip, retry, override), its timeline, its exceptions with their handling, and pause, resume
+// and cancel. Everything refreshes from live events.
+import { lazy, Suspense, useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap, unwrapPage, type Schemas } from '../api/client';
+import { useTeam } from '../api/team';
+import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
+
+const StepGraph = lazy(() => import('../components/StepGraph'));
+type Execution = Schemas['StepExecution'];
+
+export default function InstancePage() {
+  const { instanceId } = useParams();
+  const { teamId, can } = useTeam();
+  const client = useQueryClient();
+  const path = { team_id: teamId!, instance_id: instanceId! };
+  const instance = useQuery({
+    queryKey: ['team', teamId, 'instance', instanceId],
+    queryFn: () => unwrap<Schemas['ProcessInstance']>(api.GET('/v1/teams/{team_id}/process-instances/{instance_id}', { params: { path } })),
+    enabled: !!teamId,
+  });
+  const playbook = useQuery({
+    queryKey: ['team', teamId, 'playbook', instance.data?.playbook_id, instance.data?.playbook_version],
+    queryFn: () =>
+      unwrap<Schemas['Playbook']>(
+        api.GET('/v1/teams/{team_id}/processes/{process_id}', {
+          params: { path: { team_id: teamId!, process_id: instance.data!.playbook_id }, query: { ref: instance.data!.playbook_version } },
+        }),
+      ),
+    enabled: !!instance.data,
+    staleTime: Infinity, // a commit never changes
+  });
+  const refresh = () => client.invalidateQueries({ queryKey: ['team', teamId] });
+  const act = useMutation({
+    mutationFn: async ({ action, reason }: { action: 'pause' | 'resume' | 'cancel'; reason?: string }) => {
+      const body = { reason: reason || undefined };
+      const params = { params: { path }, body };
+      if (action === 'pause') return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/pause', params));
+      if (action === 'resume') return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/resume', params));
+      return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/cancel', params));
+    },
+    onSuccess: refresh,
+  });
+  const [selected, setSelected] = useState<string | null>(null);
+  const editor = can('member');
+
+  return (
+    <Loaded query={instance}>
+      {(i) => {
+        const latest = latestByStep(i.step_executions ?? []);
+        const states = Object.fromEntries([...latest].map(([id, e]) => [id, e.status]));
+        const live = i.status === 'running' || i.status === 'paused';
+        return (
+          <div className="flex flex-col gap-4">
+            <PageHeader title={i.name}>
+              <Badge value={i.status} />
+            </PageHeader>
+            <p className="text-sm text-slate-700">
+              {playbook.data ? (
+                <Link className="text-indigo-800 underline" to={`/playbooks/${i.playbook_id}`}>
+                  {playbook.data.name}
+                </Link>
+              ) : (
+                'Playbook'
+              )}{' '}
+              at version <code>{i.playbook_version.slice(0, 10)}</code> from {i.started_from}
+              {i.business_key && ` · key ${i.business_key}`} · started {when(i.start_time)}
+              {i.end_time && ` · ended ${when(i.end_time)}`}
+              {i.reason && ` · ${i.reason}`}
+            </p>
+            {editor && live && (
+              <div className="flex flex-wrap gap-2">
+                {i.status === 'running' ? (
+                  <Button tone="secondary" onClick={() => act.mutate({ action: 'pause' })} busy={act.isPending}>
+                    Pause
+                  </Button>
+                ) : (
+                  <Button tone="secondary" onClick={() => act.mutate({ action: 'resume' })} busy={act.isPending}>
+                    Resume
+                  </Button>
+                )}
+                <Button
+                  tone="danger"
+                  busy={act.isPending}
+                  onClick={() => {
+                    const reason = window.prompt('Why cancel this instance?');
+                    if (reason !== null) act.mutate({ action: 'cancel', reason });
+                  }}
+                >
+                  Cancel instance
+                </Button>
+              </div>
+            )}
+            <ErrorNote error={act.error} title="Could not change the instance" />
+            <div className="grid gap-4 lg:grid-cols-[3fr_2fr]">
+              <Card title="Steps">
+                {playbook.data && (
+                  <div className="mb-4 h-80">
+                    <Suspense fallback={<p className="text-sm text-slate-600">Drawing the graph…</p>}>
+                      <StepGraph
+                        steps={playbook.data.steps}
+                        states={states}
+                        selected={selected ?? undefined}
+                        onSelect={setSelected}
+                        ariaLabel={`Steps of ${i.name}, coloured by state`}
+                      />
+                    </Suspense>
+                  </div>
+                )}
+                <ol className="divide-y divide-slate-100">
+                  {(playbook.data?.steps ?? []).map((s) => (
+                    <StepRow
+                      key={s.id}
+                      step={s}
+                      execution={latest.get(s.id!)}
+                      instance={i}
+                      highlighted={selected === s.id}
+                      canAct={editor && live}
+                    />
+                  ))}
+                </ol>
+              </Card>
+              <div className="flex flex-col gap-4">
+                <Exceptions instance={i} canAct={editor} />
+                <Card title="Timeline">
+                  <Timeline executions={i.step_executions ?? []} names={new Map((playbook.data?.steps ?? []).map((s) => [s.id!, s.name]))} />
+                </Card>
+              </div>
+            </div>
+          </div>
+        );
+      }}
+    </Loaded>
+  );
+}
+
+/** The latest execution of each step (a retry makes a new one). */
+function latestByStep(executions: Execution[]): Map<string, Execution> {
+  const latest = new Map<string, Execution>();
+  for (const e of executions) {
+    const seen = latest.get(e.step_id);
+    if (!seen || e.iteration >= seen.iteration) latest.set(e.step_id, e);
+  }
+  return latest;
+}
+
+function StepRow({
+  step,
+  execution,
+  instance,
+  highlighted,
+  canAct,
+}: {
+  step: Schemas['PlaybookStep'];
+  execution?: Execution;
+  instance: Schemas['ProcessInstance'];
+  highlighted: boolean;
+  canAct: boolean;
+}) {
+  const { teamId } = useTeam();
+  const client = useQueryClient();
+  const [mode, setMode] = useState<'skip' | 'override' | 'retry' | null>(null);
+  const [reason, setReason] = useState('');
+  const [output, setOutput] = useState('{}');
+  const path = { team_id: teamId!, instance_id: instance.id, step_id: step.id! };
+  const run = useMutation({
+    mutationFn: async () => {
+      if (mode === 'skip') return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/skip', { params: { path }, body: { reason } }));
+      if (mode === 'retry')
+        return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/retry', { params: { path }, body: { reason: reason || undefined } }));
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(output);
+      } catch {
+        throw new Error('The output is not valid JSON.');
+      }
+      return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/override', { params: { path }, body: { reason, output: parsed } }));
+    },
+    onSuccess: () => {
+      setMode(null);
+      setReason('');
+      void client.invalidateQueries({ queryKey: ['team', teamId] });
+    },
+  });
+  const status = execution?.status ?? 'pending';
+  const open = status === 'running' || status === 'awaiting_approval' || status === 'pending';
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    run.mutate();
+  };
+  return (
+    <li className={`py-3 ${highlighted ? 'bg-indigo-50' : ''}`}>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <span>
+          <span className="font-medium">{step.name}</span> <span className="text-sm text-slate-700">({step.type})</span>
+          {execution?.due_at && open && <span className="block text-sm text-slate-700">due {when(execution.due_at)}</span>}
+          {execution?.reason && <span className="block text-sm text-slate-700">{execution.reason}</span>}
+        </span>
+        <span className="flex flex-wrap items-center gap-2">
+          <Badge value={status} />
+          {canAct && open && (
+            <>
+              <Button tone="secondary" onClick={() => setMode(mode === 'skip' ? null : 'skip')} aria-expanded={mode === 'skip'}>
+                Skip
+              </Button>
+              <Button tone="secondary" onClick={() => setMode(mode === 'override' ? null : 'override')} aria-expanded={mode === 'override'}>
+                Override
+              </Button>
+            </>
+          )}
+          {canAct && status === 'failed' && (
+            <Button tone="secondary" onClick={() => setMode(mode === 'retry' ? null : 'retry')} aria-expanded={mode === 'retry'}>
+              Retry
+            </Button>
+          )}
+        </span>
+      </div>
+      {mode && (
+        <form onSubmit={submit} className="mt-2 flex flex-col gap-2 rounded-md border border-slate-200 p-3">
+          <Field label={mode === 'retry' ? 'Reason (optional)' : 'Reason'}>
+            {(p) => <TextInput {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
+          </Field>
+          {mode === 'override' && (
+            <Field label="Output (JSON)" hint="What the step would have produced.">
+              {(p) => <textarea {...p} className={`${inputClass} font-mono`} rows={4} value={output} onChange={(e) => setOutput(e.target.value)} />}
+            </Field>
+          )}
+          <ErrorNote error={run.error} title="Could not do that" />
+          <div className="flex gap-2">
+            <Button type="submit" busy={run.isPending}>
+              {mode === 'skip' ? 'Skip step' : mode === 'retry' ? 'Retry step' : 'Override step'}
+            </Button>
+            <Button tone="secondary" onClick={() => setMode(null)}>
+              Close
+            </Button>
+          </div>
+        </form>
+      )}
+    </li>
+  );
+}
+
+function Timeline({ executions, names }: { executions: Execution[]; names: Map<string, string> }) {
+  const entries = executions
+    .flatMap((e) => {
+      const name = names.get(e.step_id) ?? e.step_id;
+      const out: { at: string; text: string }[] = [];
+      if (e.start_time) out.push({ at: e.start_time, text: `${name} started${e.iteration > 1 ? ` (attempt ${e.iteration})` : ''}` });
+      if (e.end_time) out.push({ at: e.end_time, text: `${name} ${e.status.replace('_', ' ')}` });
+      return out;
+    })
+    // oldest first (stable, so a step that ends as the next starts keeps that order), then newest on top
+    .sort((a, b) => a.at.localeCompare(b.at))
+    .reverse();
+  if (!entries.length) return <p className="text-sm text-slate-600">Nothing has happened yet.</p>;
+  return (
+    <ol className="flex flex-col gap-2 border-l-2 border-slate-200 pl-3">
+      {entries.map((e, n) => (
+        <li key={n} className="text-sm">
+          <time className="block text-xs text-slate-600" dateTime={e.at}>
+            {when(e.at)}
+          </time>
+          {e.text}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+const STRATEGIES: Schemas['HandlingStrategy'][] = ['retry', 'skip', 'override', 'reassign', 'cancel'];
+
+function Exceptions({ instance, canAct }: { instance: Schemas['ProcessInstance']; canAct: boolean }) {
+  const { teamId } = useTeam();
+  const client = useQueryClient();
+  const path = { team_id: teamId!, instance_id: instance.id };
+  const exceptions = useQuery({
+    queryKey: ['team', teamId, 'exceptions', instance.id],
+    queryFn: () =>
+      unwrapPage<Schemas['ProcessException']>(
+        api.GET('/v1/teams/{team_id}/process-instances/{instance_id}/exceptions', { params: { path, query: { page_size: 100 } } }),
+      ),
+  });
+  const [handling, setHandling] = useState<string | null>(null);
+  const [strategy, setStrategy] = useState<Schemas['HandlingStrategy']>('retry');
+  const [reason, setReason] = useState('');
+  const handle = useMutation({
+    mutationFn: (id: string) =>
+      unwrap(
+        api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/exceptions/{exception_id}/handle', {
+          params: { path: { ...path, exception_id: id } },
+          body: { strategy, reason },
+        }),
+      ),
+    onSuccess: () => {
+      setHandling(null);
+      setReason('');
+      void client.invalidateQueries({ queryKey: ['team', teamId] });
+    },
+  });
+  return (
+    <Card title="Exceptions">
+      <Loaded query={exceptions} empty={(d) => (d.items.length ? null : 'No exceptions.')}>
+        {(d) => (
+          <ul className="divide-y divide-slate-100">
+            {d.items.map((x) => (
+              <li key={x.id} className="py-2 text-sm">
+                <div className="flex flex-wrap items-center justify-between gap-2">
+                  <span>
+                    <Badge value={x.severity} /> <span className="font-medium">{x.type.replaceAll('_', ' ')}</span>
+                    {x.step_id && ` at ${x.step_id}`}
+                  </span>
+                  {x.handled ? (
+                    <span className="text-slate-700">handled: {x.resolution_strategy ?? 'yes'}</span>
+                  ) : (
+                    canAct && (
+                      <Button tone="secondary" aria-expanded={handling === x.id} onClick={() => setHandling(handling === x.id ? null : x.id)}>
+                        Handle
+                      </Button>
+                    )
+                  )}
+                </div>
+                <p className="text-slate-800">{x.message}</p>
+                <p className="text-xs text-slate-600">{when(x.created_at)}</p>
+                {handling === x.id && (
+                  <form
+                    className="mt-2 flex flex-col gap-2 rounded-md border border-slate-200 p-3"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      handle.mutate(x.id);
+                    }}
+                  >
+                    <Field label="Strategy">
+                      {(p) => (
+                        <select {...p} className={inputClass} value={strategy} onChange={(e) => setStrategy(e.target.value as Schemas['HandlingStrategy'])}>
+                          {STRATEGIES.map((s) => (
+                            <option key={s}>{s}</option>
+                          ))}
+                        </select>
+                      )}
+                    </Field>
+                    <Field label="Reason">{(p) => <TextInput {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
+                    <ErrorNote error={handle.error} title="Could not handle it" />
+                    <div>
+                      <Button type="submit" busy={handle.isPending}>
+                        Handle exception
+                      </Button>
+                    </div>
+                  </form>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
+    </Card>
+  );
+}

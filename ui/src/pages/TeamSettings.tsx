@@ -1,0 +1,303 @@
+// Team settings: name and time zone, members with their access roles and business roles, and
+// the business roles steps are assigned to. Admins change them; everyone else reads.
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
+import { useMembers, useTeam } from '../api/team';
+import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass } from '../components/ui';
+
+const ACCESS: Schemas['AccessRole'][] = ['viewer', 'member', 'editor', 'admin', 'owner'];
+
+export default function TeamSettings() {
+  const { teamId, can } = useTeam();
+  const admin = can('admin');
+  return (
+    <div className="flex flex-col gap-4">
+      <PageHeader title="Team settings">
+        <Link to="/teams/new" className="text-sm text-indigo-800 underline">
+          Create another team
+        </Link>
+      </PageHeader>
+      {teamId && (
+        <>
+          <General teamId={teamId} admin={admin} />
+          <Members teamId={teamId} admin={admin} />
+          <Roles teamId={teamId} admin={admin} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function General({ teamId, admin }: { teamId: string; admin: boolean }) {
+  const client = useQueryClient();
+  const team = useQuery({
+    queryKey: ['team', teamId, 'self'],
+    queryFn: () => unwrap<Schemas['Team']>(api.GET('/v1/teams/{team_id}', { params: { path: { team_id: teamId } } })),
+  });
+  const [form, setForm] = useState({ name: '', description: '', timezone: 'UTC' });
+  useEffect(() => {
+    if (team.data)
+      setForm({ name: team.data.name, description: team.data.description, timezone: team.data.settings.timezone ?? 'UTC' });
+  }, [team.data]);
+  const save = useMutation({
+    mutationFn: () =>
+      unwrap<Schemas['Team']>(
+        api.PUT('/v1/teams/{team_id}', {
+          params: { path: { team_id: teamId } },
+          body: { name: form.name, description: form.description, settings: { ...team.data!.settings, timezone: form.timezone as Schemas['TimeZoneName'] } },
+        }),
+      ),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['team', teamId] });
+      void client.invalidateQueries({ queryKey: ['me'] });
+    },
+  });
+  const fields = save.error instanceof ApiError ? save.error.fields : {};
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+  return (
+    <Card title="Team">
+      <Loaded query={team}>
+        {() => (
+          <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2">
+            <Field label="Name" error={fields['/name']}>
+              {(p) => <TextInput {...p} disabled={!admin} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}
+            </Field>
+            <Field label="Time zone" hint="Working-time SLAs count hours in it." error={fields['/settings/timezone']}>
+              {(p) => (
+                <select {...p} className={inputClass} disabled={!admin} value={form.timezone} onChange={(e) => setForm({ ...form, timezone: e.target.value })}>
+                  {zones(form.timezone).map((z) => (
+                    <option key={z}>{z}</option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <div className="sm:col-span-2">
+              <Field label="Description" error={fields['/description']}>
+                {(p) => (
+                  <textarea
+                    {...p}
+                    className={inputClass}
+                    rows={2}
+                    disabled={!admin}
+                    value={form.description}
+                    onChange={(e) => setForm({ ...form, description: e.target.value })}
+                  />
+                )}
+              </Field>
+            </div>
+            {admin && (
+              <div className="flex items-center gap-3 sm:col-span-2">
+                <Button type="submit" busy={save.isPending}>
+                  Save
+                </Button>
+                {save.isSuccess && <span role="status" className="text-sm text-green-800">Saved.</span>}
+              </div>
+            )}
+            <div className="sm:col-span-2">
+              <ErrorNote error={save.error} title="Could not save" />
+            </div>
+          </form>
+        )}
+      </Loaded>
+    </Card>
+  );
+}
+
+/** The browser's time zones, with UTC and the team's own first. */
+function zones(current: string): string[] {
+  const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return [...new Set([current, 'UTC', ...all])];
+}
+
+function useRoles(teamId: string) {
+  return useQuery({
+    queryKey: ['team', teamId, 'roles'],
+    queryFn: () =>
+      unwrapPage<Schemas['Role']>(api.GET('/v1/teams/{team_id}/roles', { params: { path: { team_id: teamId }, query: { page_size: 200 } } })),
+  });
+}
+
+function Members({ teamId, admin }: { teamId: string; admin: boolean }) {
+  const client = useQueryClient();
+  const members = useMembers(teamId);
+  const roles = useRoles(teamId);
+  const roleName = (id: string) => roles.data?.items.find((r) => r.id === id)?.name ?? id.slice(0, 8);
+  const [email, setEmail] = useState('');
+  const [access, setAccess] = useState<Schemas['AccessRole']>('member');
+  const refresh = () => client.invalidateQueries({ queryKey: ['team', teamId] });
+  const invite = useMutation({
+    mutationFn: () =>
+      unwrap(api.POST('/v1/teams/{team_id}/members', { params: { path: { team_id: teamId } }, body: { email: email.trim(), access_role: access } })),
+    onSuccess: () => {
+      setEmail('');
+      void refresh();
+    },
+  });
+  const update = useMutation({
+    mutationFn: ({ user, body }: { user: string; body: Schemas['MemberUpdate'] }) =>
+      unwrap(api.PUT('/v1/teams/{team_id}/members/{user_id}', { params: { path: { team_id: teamId, user_id: user } }, body })),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (user: string) =>
+      unwrap(api.DELETE('/v1/teams/{team_id}/members/{user_id}', { params: { path: { team_id: teamId, user_id: user } } })),
+    onSuccess: refresh,
+  });
+  const fields = invite.error instanceof ApiError ? invite.error.fields : {};
+
+  return (
+    <Card title="Members">
+      {admin && (
+        <form
+          className="mb-4 grid gap-3 sm:grid-cols-[1fr_auto_auto] sm:items-end"
+          onSubmit={(e) => {
+            e.preventDefault();
+            invite.mutate();
+          }}
+        >
+          <Field label="Invite by email" error={fields['/email']}>
+            {(p) => <TextInput {...p} type="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
+          </Field>
+          <Field label="Access role">
+            {(p) => (
+              <select {...p} className={inputClass} value={access} onChange={(e) => setAccess(e.target.value as Schemas['AccessRole'])}>
+                {ACCESS.map((a) => (
+                  <option key={a}>{a}</option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Button type="submit" busy={invite.isPending}>
+            Invite
+          </Button>
+        </form>
+      )}
+      <ErrorNote error={invite.error ?? update.error ?? remove.error} />
+      <Loaded query={members}>
+        {(d) => (
+          <ul className="divide-y divide-slate-100">
+            {d.items.map((m) => (
+              <li key={m.user_id ?? m.invitation_id ?? m.email} className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center sm:justify-between">
+                <div className="text-sm">
+                  <p className="font-medium">{m.display_name ?? m.email}</p>
+                  <p className="text-slate-700">
+                    {m.email} {m.kind === 'agent' && '· AI agent'} {m.status !== 'active' && <Badge value={m.status} />}
+                  </p>
+                  {m.roles.length > 0 && <p className="text-slate-700">Roles: {m.roles.map(roleName).join(', ')}</p>}
+                </div>
+                {admin && m.user_id ? (
+                  <div className="flex flex-wrap items-center gap-2">
+                    <label className="text-sm">
+                      <span className="sr-only">Access role of {m.display_name ?? m.email}</span>
+                      <select
+                        className={inputClass}
+                        value={m.access_role}
+                        onChange={(e) => update.mutate({ user: m.user_id!, body: { access_role: e.target.value as Schemas['AccessRole'] } })}
+                      >
+                        {ACCESS.map((a) => (
+                          <option key={a}>{a}</option>
+                        ))}
+                      </select>
+                    </label>
+                    <label className="text-sm">
+                      <span className="sr-only">Add a business role to {m.display_name ?? m.email}</span>
+                      <select
+                        className={inputClass}
+                        value=""
+                        onChange={(e) => e.target.value && update.mutate({ user: m.user_id!, body: { roles: [...m.roles, e.target.value] } })}
+                      >
+                        <option value="">Add role…</option>
+                        {roles.data?.items
+                          .filter((r) => !m.roles.includes(r.id))
+                          .map((r) => (
+                            <option key={r.id} value={r.id}>
+                              {r.name}
+                            </option>
+                          ))}
+                      </select>
+                    </label>
+                    <Button tone="secondary" onClick={() => remove.mutate(m.user_id!)} aria-label={`Remove ${m.display_name ?? m.email}`}>
+                      Remove
+                    </Button>
+                  </div>
+                ) : (
+                  <Badge value={m.access_role} />
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
+    </Card>
+  );
+}
+
+function Roles({ teamId, admin }: { teamId: string; admin: boolean }) {
+  const client = useQueryClient();
+  const roles = useRoles(teamId);
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const refresh = () => client.invalidateQueries({ queryKey: ['team', teamId] });
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap(api.POST('/v1/teams/{team_id}/roles', { params: { path: { team_id: teamId } }, body: { name: name.trim(), description } })),
+    onSuccess: () => {
+      setName('');
+      setDescription('');
+      void refresh();
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/v1/teams/{team_id}/roles/{role_id}', { params: { path: { team_id: teamId, role_id: id } } })),
+    onSuccess: refresh,
+  });
+  const fields = create.error instanceof ApiError ? create.error.fields : {};
+  return (
+    <Card title="Business roles">
+      {admin && (
+        <form
+          className="mb-4 grid gap-3 sm:grid-cols-[1fr_2fr_auto] sm:items-end"
+          onSubmit={(e) => {
+            e.preventDefault();
+            create.mutate();
+          }}
+        >
+          <Field label="Role name" error={fields['/name']}>
+            {(p) => <TextInput {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+          </Field>
+          <Field label="What it does" error={fields['/description']}>
+            {(p) => <TextInput {...p} value={description} onChange={(e) => setDescription(e.target.value)} />}
+          </Field>
+          <Button type="submit" busy={create.isPending}>
+            Add role
+          </Button>
+        </form>
+      )}
+      <ErrorNote error={create.error ?? remove.error} />
+      <Loaded query={roles} empty={(d) => (d.items.length ? null : 'No business roles yet.')}>
+        {(d) => (
+          <ul className="divide-y divide-slate-100">
+            {d.items.map((r) => (
+              <li key={r.id} className="flex items-center justify-between gap-2 py-2 text-sm">
+                <span>
+                  <span className="font-medium">{r.name}</span>
+                  {r.description && <span className="text-slate-700"> — {r.description}</span>}
+                </span>
+                {admin && (
+                  <Button tone="secondary" onClick={() => remove.mutate(r.id)} aria-label={`Delete role ${r.name}`}>
+                    Delete
+                  </Button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
+    </Card>
+  );
+}
