@@ -1,5 +1,6 @@
 // Starts Debian's Chromium through playwright-core as ../shared/acceptance/browser/launch.mjs
 // shows: no browser download, only loopback reachable, a fresh profile each time.
+import AxeBuilder from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,4 +32,32 @@ export async function launch({ width = 1280, height = 800 } = {}) {
 /** Fails the run with a message. */
 export function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+/**
+ * Waits for a page's data, saves a full-page screenshot to `file`, and answers its problems (axe
+ * WCAG 2.1 A/AA violations, sideways scrolling) and its cumulative layout shift, a figure to
+ * print (0.1 is the usual bound for "good").
+ */
+export async function inspect(page, file) {
+  // (never 'networkidle': the live event stream stays open)
+  await page.waitForLoadState('load');
+  // data loaded: no loading message left (the graph and lazy pages included)
+  await page.waitForFunction(() => !/Loading…|Drawing the graph…/.test(document.body.innerText), null, { timeout: 15000 });
+  await page.screenshot({ path: file, fullPage: true });
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const found = axe.violations.map((v) => `${v.id}(${v.impact}) x${v.nodes.length}: ${v.nodes[0]?.target.join(' ')}`);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  if (width > 0) found.push(`the page scrolls sideways by ${width}px`);
+  const shift = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        let total = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value;
+        }).observe({ type: 'layout-shift', buffered: true });
+        setTimeout(() => resolve(total), 200);
+      }),
+  );
+  return { found, shift };
 }

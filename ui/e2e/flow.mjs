@@ -5,7 +5,7 @@
 // proposal; the reviewer approves it; merge; see the new version on main.
 //   node e2e/flow.mjs BASE_URL SCREENSHOT_DIR
 import fs from 'node:fs';
-import { check, launch } from './browser.mjs';
+import { check, inspect, launch } from './browser.mjs';
 
 const [base, shots] = process.argv.slice(2);
 fs.mkdirSync(shots, { recursive: true });
@@ -50,7 +50,7 @@ try {
   await a.getByLabel('Invite by email').fill('bob@example.com');
   await a.getByLabel('Access role', { exact: true }).selectOption('editor');
   await a.getByRole('button', { name: 'Invite' }).click();
-  await a.getByText('Bob Reviewer', { exact: true }).waitFor();
+  await a.getByRole('button', { name: 'Remove Bob Reviewer' }).waitFor();
   step('the owner adds the reviewer as an editor');
 
   // A new playbook, designed in the designer: three steps, a form, a condition.
@@ -92,6 +92,11 @@ try {
   const instanceUrl = a.url();
   const watcher = await ada.context.newPage();
   watcher.setDefaultTimeout(timeout);
+  // the watching page must follow through its one event stream: no reload, no reconnect
+  let streams = 0;
+  let loads = 0;
+  watcher.on('request', (r) => r.url().includes('/events') && streams++);
+  watcher.on('load', () => loads++);
   await watcher.goto(instanceUrl);
   await watcher.getByText('● Live').waitFor();
   const stepState = (name) => watcher.locator('main li', { has: watcher.getByText(name, { exact: true }) }).first();
@@ -108,8 +113,14 @@ try {
     await a.getByText(/completed/i).first().waitFor();
   };
   await completeTask('Submit the claim', async () => {
+    // an empty required field is caught in the page, before anything is sent
+    let sent = 0;
+    const count = (r) => r.method() === 'POST' && r.url().endsWith('/complete') && sent++;
+    a.on('request', count);
     await a.getByRole('button', { name: 'Complete task' }).click();
-    await a.getByText(/required/i).first().waitFor(); // checked before sending
+    await a.getByText('This field is required.', { exact: true }).waitFor();
+    a.off('request', count);
+    check(sent === 0, 'an incomplete form is not sent');
     await a.getByLabel(/Amount in EUR/).fill('250');
   });
   await stepState('Submit the claim').getByText('completed').waitFor();
@@ -120,6 +131,7 @@ try {
   await stepState('Pay out').getByText('completed').waitFor();
   // the instance's own status, beside its title
   await watcher.locator('main div:has(> h1)').getByText('completed', { exact: true }).waitFor();
+  check(streams === 1 && loads === 1, `the watching page kept one stream and never reloaded (${streams} streams, ${loads} loads)`);
   step('all three tasks completed from the inbox; the monitor shows the instance completed');
 
   // Branch the playbook and change a step in the designer.
@@ -163,6 +175,45 @@ try {
   await a.getByText('Pay out within 5 days').first().waitFor();
   await a.getByText('Promise a payout date', { exact: true }).waitFor(); // the merged commit, in the history
   step('merged: main shows the new version and its history');
+
+  // A change on main and a change on a branch to the same step: the proposal shows the conflict,
+  // a person takes the branch's side, and the merge uses that resolution.
+  const designer = async (ref) => {
+    await a.goto(ref ? `${playbookUrl}?ref=${ref}` : playbookUrl);
+    await a.getByRole('button', { name: 'Edit in designer' }).click();
+    await a.locator('li[data-step="manager_approval"] button[aria-pressed]').click();
+  };
+  await designer();
+  await panel.getByLabel('Name', { exact: true }).first().fill('Team lead approval');
+  await a.getByLabel('Branch', { exact: true }).selectOption({ label: 'New branch…' });
+  await a.getByLabel('New branch name').fill('lead-approval');
+  await a.getByRole('button', { name: 'Create branch and save' }).click();
+  await a.getByText(/Saved on lead-approval/).waitFor();
+  await designer();
+  await panel.getByLabel('Name', { exact: true }).first().fill('Manager sign-off');
+  await a.getByLabel('Branch', { exact: true }).selectOption('main');
+  await a.getByRole('button', { name: 'Save on main' }).click();
+  await a.getByText(/Saved on main as commit/).waitFor();
+  await a.goto(`${base}/proposals`);
+  await a.getByLabel('Title').fill('Leads approve claims');
+  await a.getByLabel('Branch with the changes').selectOption('lead-approval');
+  await a.getByRole('button', { name: 'Open proposal' }).click();
+  await a.waitForURL(/\/proposals\/[0-9a-f-]{36}/);
+  await a.getByRole('button', { name: 'Show the conflicts' }).click();
+  await a.getByRole('radio', { name: /Take lead-approval \(theirs\)/ }).check();
+  const { found } = await inspect(a, `${shots}/desktop-conflicts.png`);
+  check(found.length === 0, `the conflict view passes axe (${found.join('; ')})`);
+  await a.getByRole('button', { name: 'Save resolutions' }).click();
+  await a.getByText('All resolved: merge above.').waitFor();
+  step('a conflict between main and a branch is shown and resolved by taking the branch side');
+  await bob.page.goto(a.url());
+  await bob.page.getByRole('button', { name: 'Approve' }).click();
+  await a.getByRole('button', { name: 'Merge with my resolutions' }).click();
+  await a.locator('main div:has(> h1)').getByText('merged', { exact: true }).waitFor();
+  await a.goto(playbookUrl);
+  await a.getByText('Team lead approval').first().waitFor();
+  check((await a.getByText('Manager sign-off').count()) === 0, 'the resolution took the branch side');
+  step('approved and merged with the resolution: main has the branch side');
 
   const errors = [...ada.errors, ...bob.errors];
   check(errors.length === 0, `no console errors (${errors.join(' | ')})`);

@@ -13,16 +13,16 @@ pub fn gzipped(
     gz: &'static [u8],
     cache: &'static str,
 ) -> Response {
-    let gzip_ok = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("gzip"));
     let common = [
         (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
         (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
         (header::VARY, HeaderValue::from_static("accept-encoding")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
     ];
-    if gzip_ok {
+    if accepts_gzip(headers) {
         let encoding = [(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))];
         return (common, encoding, gz).into_response();
     }
@@ -34,4 +34,48 @@ pub fn gzipped(
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     (common, plain).into_response()
+}
+
+/// Whether `Accept-Encoding` takes gzip (by name or `*`) with a weight above zero.
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    value.split(',').any(|coding| {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        let weight = parts
+            .find_map(|p| p.strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && weight > 0.0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepts(value: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(value).unwrap(),
+        );
+        accepts_gzip(&headers)
+    }
+
+    #[test]
+    fn gzip_is_sent_only_when_taken() {
+        assert!(accepts("gzip, deflate, br"));
+        assert!(accepts("br;q=1.0, GZIP;q=0.5"));
+        assert!(accepts("*"));
+        assert!(!accepts("gzip;q=0"));
+        assert!(!accepts("br, deflate"));
+        assert!(!accepts("identity"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
 }

@@ -35,7 +35,9 @@ async fn pages_and_assets(app: TestApp) {
         assert_eq!(again.text().await.unwrap(), html, "{path}");
     }
     for path in orgata_web::PAGES {
-        assert_eq!(get(&app, &format!("/{path}"), false).await.status(), 200);
+        for path in [format!("/{path}"), format!("/{path}/")] {
+            assert_eq!(get(&app, &path, false).await.status(), 200, "{path}");
+        }
     }
 
     // Every file the page names is served from this origin, gzipped when the client takes it.
@@ -56,6 +58,17 @@ async fn pages_and_assets(app: TestApp) {
         assert_eq!(zipped.headers()["content-encoding"], "gzip", "{name}");
         let plain = get(&app, name, false).await;
         assert!(plain.headers().get("content-encoding").is_none());
+        let refused = app
+            .client
+            .get(format!("{}{name}", app.base))
+            .header("accept-encoding", "gzip;q=0, br")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            refused.headers().get("content-encoding").is_none(),
+            "{name}"
+        );
         let body = plain.bytes().await.unwrap();
         assert!(
             !body.is_empty() && !body.starts_with(&[0x1f, 0x8b]),
@@ -80,3 +93,27 @@ async fn pages_and_assets(app: TestApp) {
 }
 
 both_backends!(pages_and_assets);
+
+/// The server answers the app's page for exactly the first path segments the app routes.
+#[test]
+fn pages_are_the_apps_routes() {
+    let routes = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../ui/src/routes.tsx"
+    ))
+    .expect("ui/src/routes.tsx");
+    let mut segments: Vec<&str> = routes
+        .split("path: '")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start_matches('/').split(['\'', '/']).next())
+        .filter(|segment| !segment.is_empty() && *segment != "*")
+        .collect();
+    segments.sort();
+    segments.dedup();
+    let mut pages = orgata_web::PAGES.to_vec();
+    pages.sort();
+    assert_eq!(
+        segments, pages,
+        "crates/web PAGES and ui/src/routes.tsx disagree"
+    );
+}

@@ -11,15 +11,15 @@ use axum::Router;
 /// Every file of `ui/dist`: URL path, content type, gzipped bytes (written by `build.rs`).
 static ASSETS: &[(&str, &str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
-/// The first path segments of the app's pages (`ui/src/routes.tsx`); `/` is the dashboard.
-pub const PAGES: [&str; 11] = [
+/// The first path segments of the app's pages (`ui/src/routes.tsx`, held to this list by the
+/// `web_ui` test); `/` is the dashboard.
+pub const PAGES: [&str; 10] = [
     "login",
     "register",
     "tasks",
     "playbooks",
     "processes",
     "proposals",
-    "branches",
     "analytics",
     "audit",
     "settings",
@@ -40,6 +40,7 @@ pub fn router() -> Router {
     for prefix in PAGES {
         router = router
             .route(&format!("/{prefix}"), get(page))
+            .route(&format!("/{prefix}/"), get(page))
             .route(&format!("/{prefix}/{{*rest}}"), get(page));
     }
     router
@@ -57,10 +58,6 @@ async fn page(headers: HeaderMap) -> Response {
     page_headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(POLICY),
-    );
-    page_headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
     );
     page_headers.insert(
         header::REFERRER_POLICY,

@@ -1,9 +1,9 @@
-// The one way pages talk to the REST API: typed from /openapi.json (schema.gen.ts), with the
+// The one way pages talk to the REST API: typed from /openapi.json (generated/openapi.ts), with the
 // bearer token added, one refresh on an expired token, and the envelope unwrapped into data or
 // an ApiError carrying the contract's code and field details.
 import createClient, { type Middleware } from 'openapi-fetch';
-import type { components, paths } from './schema.gen';
-import { clearSession, getSession, saveSession } from './session';
+import type { components, paths } from '../../generated/openapi';
+import { clearSession, getSession, reloadSession, saveSession } from './session';
 
 export type Schemas = components['schemas'];
 
@@ -21,62 +21,104 @@ export class ApiError extends Error {
     super(message);
   }
 
-  /** Field problems of a VALIDATION_FAILED answer, keyed by JSON Pointer. */
+  /** Field problems of a VALIDATION_FAILED answer, keyed by JSON Pointer (several joined). */
   get fields(): Record<string, string> {
     const out: Record<string, string> = {};
     if (Array.isArray(this.details)) {
-      for (const d of this.details as FieldError[]) out[d.field ?? ''] = d.message;
+      for (const d of this.details as FieldError[]) {
+        const field = d.field ?? '';
+        out[field] = out[field] ? `${out[field]} ${d.message}` : d.message;
+      }
     }
     return out;
   }
 }
 
-let refreshing: Promise<boolean> | null = null;
+/** How a refresh ended: new tokens, a refusal (the session is over), or a failure to ask. */
+type Refreshed = 'ok' | 'refused' | 'failed';
+let refreshing: Promise<Refreshed> | null = null;
 
-/** Trades the refresh token for a new pair once, however many requests ask at the same time. */
-async function refresh(): Promise<boolean> {
-  const s = getSession();
-  if (!s) return false;
-  refreshing ??= fetch('/v1/auth/refresh', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ refresh_token: s.refresh_token }),
-  })
-    .then(async (r) => {
-      if (!r.ok) return false;
+/**
+ * Trades the refresh token for a new pair, once however many requests ask at the same time, and
+ * across tabs in turn (a refresh token is good for one use: two tabs spending it would end the
+ * session). A tab that waited adopts the pair another tab got instead of spending the old token.
+ */
+function refresh(): Promise<Refreshed> {
+  const spent = getSession()?.refresh_token;
+  if (!spent) return Promise.resolve('refused');
+  const run = async (): Promise<Refreshed> => {
+    const stored = reloadSession();
+    if (!stored) return 'refused';
+    if (stored.refresh_token !== spent) return 'ok'; // another tab refreshed meanwhile
+    try {
+      const r = await fetch('/v1/auth/refresh', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh_token: spent }),
+      });
+      if (r.status === 400 || r.status === 401) return 'refused';
+      if (!r.ok) return 'failed';
       saveSession((await r.json()).data);
-      return true;
-    })
-    .catch(() => false)
-    .finally(() => {
+      return 'ok';
+    } catch {
+      return 'failed';
+    }
+  };
+  if (!refreshing) {
+    const turn = navigator.locks ? navigator.locks.request('orgata.refresh', run).then((outcome) => outcome) : run();
+    refreshing = turn.finally(() => {
       refreshing = null;
     });
+  }
   return refreshing;
+}
+
+/**
+ * Refreshes the session after a 401: true with new tokens; signs out when the refresh is
+ * refused, and keeps the session when the server could not be reached.
+ */
+export async function refreshOrEnd(): Promise<boolean> {
+  const outcome = await refresh();
+  if (outcome === 'refused') clearSession();
+  return outcome === 'ok';
 }
 
 /** A fresh access token (refreshed first when it is about to expire). */
 export async function accessToken(): Promise<string | null> {
   const s = getSession();
   if (!s) return null;
-  if (s.expires_at - Date.now() < 30_000) await refresh();
+  if (s.expires_at - Date.now() < 30_000) await refreshOrEnd();
   return getSession()?.access_token ?? null;
 }
 
+/** Copies of requests in flight, by openapi-fetch's id: a sent request's body cannot be read again. */
+const originals = new Map<string, Request>();
+
 const auth: Middleware = {
-  async onRequest({ request }) {
+  async onRequest({ request, id }) {
     const token = await accessToken();
     if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    originals.set(id, request.clone());
     return request;
   },
-  async onResponse({ request, response }) {
-    if (response.status !== 401 || request.url.includes('/v1/auth/')) return response;
-    if (!(await refresh())) {
-      clearSession();
-      return response;
+  async onResponse({ request, response, id }) {
+    const original = originals.get(id);
+    originals.delete(id);
+    if (response.status !== 401 || request.url.includes('/v1/auth/') || !original) return response;
+    const sentWith = request.headers.get('Authorization');
+    const current = getSession()?.access_token;
+    // another request refreshed already: just retry; otherwise refresh first
+    if (!current || sentWith === `Bearer ${current}`) {
+      if (!(await refreshOrEnd())) return response;
     }
-    const retry = new Request(request);
+    const retry = new Request(original);
     retry.headers.set('Authorization', `Bearer ${getSession()!.access_token}`);
-    return fetch(retry);
+    const again = await fetch(retry);
+    if (again.status === 401) clearSession();
+    return again;
+  },
+  onError({ id }) {
+    originals.delete(id);
   },
 };
 
@@ -92,7 +134,7 @@ export async function unwrap<T>(
 ): Promise<T> {
   const { data, error, response } = await call;
   if (data && data.success !== false) return data.data as T;
-  throw toError(response, error ?? data);
+  throw apiError(response, error ?? data);
 }
 
 /** A page of a list: its items and the envelope's pagination. */
@@ -101,10 +143,11 @@ export async function unwrapPage<T>(
 ): Promise<{ items: T[]; pagination?: Pagination }> {
   const { data, error, response } = await call;
   if (data && data.success !== false) return { items: data.data ?? [], pagination: data.pagination };
-  throw toError(response, error ?? data);
+  throw apiError(response, error ?? data);
 }
 
-function toError(response: Response, body: unknown): ApiError {
+/** The ApiError of an answer: its envelope's error, or the bare status. */
+export function apiError(response: Response, body: unknown): ApiError {
   const e = (body as Envelope<unknown> | undefined)?.error;
   if (e) return new ApiError(response.status, e.code, e.message, e.details);
   return new ApiError(response.status, 'INTERNAL', `The server answered ${response.status}.`);

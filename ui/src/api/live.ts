@@ -1,27 +1,26 @@
 // Live updates: one Server-Sent Events stream per tab for the current team, read with fetch so
 // the token goes in the Authorization header and a reconnect resumes after the last event seen
 // (Last-Event-ID). Every event marks the team's queries stale (batched), so open lists and
-// records refetch without a reload.
-import { useQueryClient } from '@tanstack/react-query';
+// records refetch without a reload — except costly computations (analytics, dashboards, the
+// audit chain check), which refresh when opened or asked to.
+import { useQueryClient, type Query } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { accessToken } from './client';
+import { accessToken, refreshOrEnd } from './client';
 
-export type LiveEvent = {
-  seq: number;
-  type: string;
-  entity: { type: string; id: string };
-  occurred_at: string;
-  actor?: { type: string; id?: string | null };
-};
+/** Query kinds (the third part of a team query's key) that events do not refresh. */
+const NOT_LIVE = new Set(['analytics', 'dashboards', 'audit-verify']);
+/** The server sends a heartbeat every 15 s: this long without a byte means the link is dead. */
+const SILENCE_MS = 45_000;
 
 /** Splits an SSE byte stream into events (`id`, `event`, `data` fields; comments skipped). */
-export async function* readEvents(body: ReadableStream<Uint8Array>) {
+export async function* readEvents(body: ReadableStream<Uint8Array>, onBytes: () => void = () => {}) {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
+    onBytes();
     buffer += decoder.decode(value, { stream: true });
     let end: number;
     while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
@@ -41,47 +40,65 @@ export async function* readEvents(body: ReadableStream<Uint8Array>) {
   }
 }
 
-export function useLiveEvents(teamId: string | null): { connected: boolean; last: LiveEvent | null } {
+/** Keeps the team's event stream open while mounted; answers whether it is connected. */
+export function useLiveEvents(teamId: string | null): boolean {
   const client = useQueryClient();
   const [connected, setConnected] = useState(false);
-  const [last, setLast] = useState<LiveEvent | null>(null);
 
   useEffect(() => {
     if (!teamId) return;
     const stop = new AbortController();
     let lastId: string | null = null;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    const live = (q: Query) => !NOT_LIVE.has(String(q.queryKey[2]));
     const refresh = () => {
       timer ??= setTimeout(() => {
         timer = null;
-        void client.invalidateQueries({ queryKey: ['team', teamId] });
+        void client.invalidateQueries({ queryKey: ['team', teamId], predicate: live });
       }, 150);
     };
     const run = async () => {
+      let failures = 0;
       while (!stop.signal.aborted) {
+        const attempt = new AbortController();
+        const abort = () => attempt.abort();
+        stop.signal.addEventListener('abort', abort);
+        let watchdog: ReturnType<typeof setTimeout> | undefined;
+        const heard = () => {
+          clearTimeout(watchdog);
+          watchdog = setTimeout(abort, SILENCE_MS);
+        };
         try {
           const token = await accessToken();
-          const headers: Record<string, string> = { Accept: 'text/event-stream' };
-          if (token) headers.Authorization = `Bearer ${token}`;
+          if (!token) return; // signed out
+          const headers: Record<string, string> = { Accept: 'text/event-stream', Authorization: `Bearer ${token}` };
           if (lastId) headers['Last-Event-ID'] = lastId;
-          const response = await fetch(`/v1/teams/${teamId}/events`, { headers, signal: stop.signal });
+          heard();
+          const response = await fetch(`/v1/teams/${teamId}/events`, { headers, signal: attempt.signal });
+          if (response.status === 401) {
+            if (!(await refreshOrEnd())) return; // the session is over
+            continue;
+          }
+          if (response.status === 403 || response.status === 404) return; // not this team's member
           if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
           setConnected(true);
+          failures = 0;
           refresh(); // catch up on whatever changed while the stream was down
-          for await (const e of readEvents(response.body)) {
+          for await (const e of readEvents(response.body, heard)) {
             if (e.id) lastId = e.id;
-            try {
-              setLast(JSON.parse(e.data) as LiveEvent);
-            } catch {
-              /* not JSON: nothing to show, but still a change */
-            }
             refresh();
           }
         } catch {
-          /* dropped, refused or aborted: wait, then reconnect unless stopped */
+          /* dropped, silent too long, or refused: reconnect below unless stopped */
+        } finally {
+          clearTimeout(watchdog);
+          stop.signal.removeEventListener('abort', abort);
         }
         setConnected(false);
-        if (!stop.signal.aborted) await new Promise((r) => setTimeout(r, 2000));
+        if (stop.signal.aborted) return;
+        // back off: 1 s, 2 s, 4 s … up to 30 s, with jitter so tabs do not reconnect together
+        const wait = Math.min(30_000, 1000 * 2 ** failures++) * (0.5 + Math.random() / 2);
+        await new Promise((r) => setTimeout(r, wait));
       }
     };
     void run();
@@ -92,5 +109,5 @@ export function useLiveEvents(teamId: string | null): { connected: boolean; last
     };
   }, [teamId, client]);
 
-  return { connected, last };
+  return connected;
 }

@@ -1,7 +1,8 @@
-// The signed-in session: tokens kept in localStorage so a reload (or a second tab) stays signed
-// in. Pages never touch storage directly; they read `useSession()`.
+// The signed-in session: tokens kept in localStorage, shared by the browser's tabs, so a reload
+// or a second tab stays signed in (refreshes take turns across tabs: see client.ts). Pages never
+// touch storage directly; they read `useSession()`.
 import { useSyncExternalStore } from 'react';
-import type { components } from './schema.gen';
+import type { components } from '../../generated/openapi';
 
 export type Session = components['schemas']['Session'];
 type Stored = { access_token: string; refresh_token: string; expires_at: number; user: Session['user'] };
@@ -50,6 +51,19 @@ export function clearSession() {
 
 export function getSession(): Stored | null {
   return current;
+}
+
+/** The session as stored now (another tab may have refreshed it since this tab last looked). */
+export function reloadSession(): Stored | null {
+  current = read();
+  emit();
+  return current;
+}
+
+/** Calls `listener` whenever the session changes (sign-in, refresh, sign-out, another tab). */
+export function onSessionChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }
 
 export function useSession(): Stored | null {

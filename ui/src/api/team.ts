@@ -6,8 +6,15 @@ import { useSession } from './session';
 
 const KEY = 'orgata.team';
 const listeners = new Set<() => void>();
+/**
+ * This tab's team. Each tab keeps its own (a switch in one tab must not move another tab's open
+ * forms to another team); the last one chosen anywhere is where a new tab starts.
+ */
+let chosen: string | null = sessionStorage.getItem(KEY) ?? localStorage.getItem(KEY);
 
 export function chooseTeam(id: string) {
+  chosen = id;
+  sessionStorage.setItem(KEY, id);
   localStorage.setItem(KEY, id);
   for (const l of listeners) l();
 }
@@ -18,7 +25,7 @@ function useChosen(): string | null {
       listeners.add(l);
       return () => listeners.delete(l);
     },
-    () => localStorage.getItem(KEY),
+    () => chosen,
   );
 }
 

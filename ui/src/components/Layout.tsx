@@ -1,8 +1,7 @@
 // The frame of every signed-in page: skip link, header with the team switcher, navigation
 // (a disclosure on phones), and the live-update indicator.
-import { Suspense, useEffect, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import { NavLink, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { clearSession, getSession, useSession } from '../api/session';
 import { chooseTeam, useTeam } from '../api/team';
@@ -24,11 +23,20 @@ export function Layout() {
   const session = useSession();
   const location = useLocation();
   const navigate = useNavigate();
-  const client = useQueryClient();
   const { me, membership, memberships, teamId, can } = useTeam();
-  const live = useLiveEvents(teamId);
+  const connected = useLiveEvents(teamId);
   const [menuOpen, setMenuOpen] = useState(false);
   useEffect(() => setMenuOpen(false), [location.pathname]);
+  // a team chosen in the switcher applies once the dashboard is reached: a page that asks
+  // before it is left (the designer with unsaved edits) keeps its team if the person stays
+  const [pendingTeam, setPendingTeam] = useState<string | null>(null);
+  useEffect(() => {
+    if (pendingTeam && location.pathname === '/') {
+      chooseTeam(pendingTeam);
+      setPendingTeam(null);
+    }
+  }, [pendingTeam, location.pathname]);
+  useFocusOnNavigation(location.pathname);
 
   if (!session) {
     const next = location.pathname + location.search;
@@ -38,8 +46,7 @@ export function Layout() {
   const signOut = async () => {
     const refresh = getSession()?.refresh_token;
     if (refresh) await api.POST('/v1/auth/logout', { body: { refresh_token: refresh } }).catch(() => undefined);
-    clearSession();
-    client.clear();
+    clearSession(); // main.tsx forgets the cached answers
     navigate('/login');
   };
 
@@ -60,8 +67,11 @@ export function Layout() {
                 className="min-h-10 rounded-md border border-slate-400 bg-white px-2 text-sm"
                 value={teamId ?? ''}
                 onChange={(e) => {
-                  chooseTeam(e.target.value);
-                  navigate('/');
+                  if (location.pathname === '/') chooseTeam(e.target.value);
+                  else {
+                    setPendingTeam(e.target.value);
+                    navigate('/');
+                  }
                 }}
               >
                 {memberships.map((m) => (
@@ -73,11 +83,11 @@ export function Layout() {
             </label>
           )}
           <span
-            className={`text-xs ${live.connected ? 'text-green-800' : 'text-slate-600'}`}
+            className={`text-xs ${connected ? 'text-green-800' : 'text-slate-600'}`}
             role="status"
             aria-live="polite"
           >
-            {teamId ? (live.connected ? '● Live' : '○ Connecting…') : ''}
+            {teamId ? (connected ? '● Live' : '○ Connecting…') : ''}
           </span>
           <div className="ml-auto flex items-center gap-2">
             <NavLink to="/settings/profile" className="text-sm text-slate-800 underline-offset-2 hover:underline">
@@ -115,7 +125,7 @@ export function Layout() {
           </ul>
         </nav>
       </header>
-      <main id="main" className="mx-auto max-w-7xl px-4 py-6">
+      <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-6 focus:outline-none">
         {me.error ? (
           <ErrorNote error={me.error} title="Could not load your account" />
         ) : me.data && !membership && !location.pathname.startsWith('/settings') && !location.pathname.startsWith('/teams') ? (
@@ -128,4 +138,27 @@ export function Layout() {
       </main>
     </div>
   );
+}
+
+/**
+ * After a navigation inside the app, moves focus to the new page's heading (or its main region)
+ * so a screen reader announces where the person is; the first load keeps the browser's focus.
+ */
+function useFocusOnNavigation(pathname: string) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    let tries = 0;
+    const focus = () => {
+      const heading = document.querySelector<HTMLElement>('main h1');
+      if (heading) heading.focus({ preventScroll: false });
+      else if (tries++ < 20) timer = setTimeout(focus, 50); // a page's code may still be loading
+      else document.getElementById('main')?.focus();
+    };
+    let timer = setTimeout(focus, 0);
+    return () => clearTimeout(timer);
+  }, [pathname]);
 }

@@ -3,6 +3,7 @@
 // value ("/amount", "/address/city"), the same keys a VALIDATION_FAILED answer uses.
 // Fields show in the order of the schema's "x-order" annotation (see orderedProperties).
 import { useEffect, useId, useRef, useState } from 'react';
+import { pointerKey, same } from './json';
 import { Button, Field, TextInput, inputClass } from './ui';
 
 /** The part of JSON Schema the form understands. */
@@ -50,9 +51,7 @@ function kind(s: JsonSchema): string | undefined {
   return undefined;
 }
 
-const escape = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 const humanize = (key: string) => key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ');
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
@@ -137,7 +136,7 @@ function Properties({
           schema={s}
           label={s.title ?? humanize(key)}
           required={!!schema.required?.includes(key)}
-          pointer={`${pointer}/${escape(key)}`}
+          pointer={`${pointer}/${pointerKey(key)}`}
           value={object[key]}
           onChange={(v) => {
             const next = { ...object };
@@ -487,8 +486,8 @@ function check(s: JsonSchema, v: unknown, at: string, out: Errors): void {
   if (actual === 'object') {
     const object = v as Record<string, unknown>;
     for (const key of s.required ?? [])
-      if (object[key] === undefined) out[`${at}/${escape(key)}`] = 'This field is required.';
-    for (const [key, sub] of orderedProperties(s)) check(sub, object[key], `${at}/${escape(key)}`, out);
+      if (object[key] === undefined) out[`${at}/${pointerKey(key)}`] = 'This field is required.';
+    for (const [key, sub] of orderedProperties(s)) check(sub, object[key], `${at}/${pointerKey(key)}`, out);
   }
 }
 

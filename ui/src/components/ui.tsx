@@ -1,6 +1,6 @@
 // Our small component set: buttons, fields, cards, badges, and the loading / error / empty
 // states every page shows the same way.
-import { type ReactNode, type ButtonHTMLAttributes, type InputHTMLAttributes, useId } from 'react';
+import { type ReactNode, type ButtonHTMLAttributes, type InputHTMLAttributes, useEffect, useId } from 'react';
 import { Link } from 'react-router';
 import { describe } from '../api/client';
 
@@ -11,9 +11,11 @@ const TONES: Record<Tone, string> = {
   danger: 'bg-red-700 text-white hover:bg-red-800 disabled:bg-red-300',
 };
 
+/** A button; while `busy` (its request in flight) it cannot be pressed again. */
 export function Button({
   tone = 'primary',
   busy,
+  disabled,
   className = '',
   children,
   ...rest
@@ -22,9 +24,9 @@ export function Button({
     <button
       type="button"
       className={`inline-flex min-h-10 items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-medium disabled:cursor-not-allowed ${TONES[tone]} ${className}`}
-      disabled={busy || rest.disabled}
-      aria-busy={busy || undefined}
       {...rest}
+      disabled={busy || disabled}
+      aria-busy={busy || undefined}
     >
       {children}
     </button>
@@ -97,10 +99,14 @@ export function Card({ title, children, actions }: { title?: ReactNode; children
   );
 }
 
+/** The page's heading (focused after navigation) and actions; it also names the browser tab. */
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
+  usePageTitle(title);
   return (
     <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
-      <h1 className="text-2xl font-semibold">{title}</h1>
+      <h1 tabIndex={-1} className="text-2xl font-semibold focus:outline-none">
+        {title}
+      </h1>
       {children && <div className="flex flex-wrap gap-2">{children}</div>}
     </div>
   );
@@ -156,14 +162,60 @@ export function Loaded<T>({
   children: (data: T) => ReactNode;
 }) {
   if (query.isPending) return <p className="text-sm text-slate-600" role="status">Loading…</p>;
-  if (query.error) return <ErrorNote error={query.error} title="Could not load this" />;
+  // a failed refresh keeps what was shown (and whatever is being typed into it)
+  if (query.error && query.data === undefined) return <ErrorNote error={query.error} title="Could not load this" />;
   const data = query.data as T;
   const message = empty?.(data);
-  if (message) return <p className="text-sm text-slate-600">{message}</p>;
-  return <>{children(data)}</>;
+  const stale = query.error ? <ErrorNote error={query.error} title="Could not refresh this; showing what was loaded before" /> : null;
+  if (message)
+    return (
+      <>
+        {stale}
+        <p className="text-sm text-slate-600">{message}</p>
+      </>
+    );
+  return (
+    <>
+      {stale}
+      {children(data)}
+    </>
+  );
 }
 
 export function when(iso?: string | null): string {
   if (!iso) return '—';
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** Previous / next through the pages of a list, with where we are in words. */
+export function Pager({
+  pagination,
+  onPage,
+  label = 'Pages',
+}: {
+  pagination?: { page: number; total_pages: number; has_previous: boolean; has_next: boolean };
+  onPage: (page: number) => void;
+  label?: string;
+}) {
+  if (!pagination || pagination.total_pages <= 1) return null;
+  return (
+    <nav aria-label={label} className="mt-3 flex flex-wrap items-center gap-3 text-sm">
+      <Button tone="secondary" disabled={!pagination.has_previous} onClick={() => onPage(pagination.page - 1)}>
+        Previous
+      </Button>
+      <span>
+        Page {pagination.page} of {pagination.total_pages}
+      </span>
+      <Button tone="secondary" disabled={!pagination.has_next} onClick={() => onPage(pagination.page + 1)}>
+        Next
+      </Button>
+    </nav>
+  );
+}
+
+/** Names the browser tab after the page. */
+export function usePageTitle(title: string) {
+  useEffect(() => {
+    document.title = `${title} · Orgata`;
+  }, [title]);
 }

@@ -2,11 +2,12 @@
 // filtered by entity and actor in the URL, and whether the team's hash chain verifies — and, if
 // not, where it first breaks.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { useMembers, useTeam } from '../api/team';
-import { Button, Card, ErrorNote, Field, inputClass, Loaded, PageHeader, TextInput, when } from '../components/ui';
+import { Button, Card, ErrorNote, Field, inputClass, Loaded, PageHeader, Pager, TextInput, when } from '../components/ui';
+import { useTextParam, useUrlFilters } from '../components/urlFilters';
 
 const PAGE_SIZE = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,27 +29,6 @@ const ENTITY_TYPES = [
   'webhook',
 ];
 
-/** A text filter typed into local state and written to the URL when typing pauses. */
-function useTextParam(key: string, set: (key: string, value: string) => void, inUrl: string) {
-  const [text, setText] = useState(inUrl);
-  const latest = useRef(inUrl);
-  const write = useRef(set);
-  write.current = set;
-  useEffect(() => {
-    // changed from outside (back button, a link)
-    if (inUrl !== latest.current) setText(inUrl);
-    latest.current = inUrl;
-  }, [inUrl]);
-  useEffect(() => {
-    if (text === latest.current) return;
-    const t = setTimeout(() => {
-      latest.current = text;
-      write.current(key, text);
-    }, 300);
-    return () => clearTimeout(t);
-  }, [text, key]);
-  return [text, setText] as const;
-}
 
 /** Where an entry's entity lives in the app, when it has a page. */
 function entityPath(e: Schemas['AuditEntry']): string | null {
@@ -89,19 +69,11 @@ export default function Audit() {
 }
 
 function Trail({ teamId }: { teamId: string }) {
-  const [params, setParams] = useSearchParams();
-  const entityType = params.get('entity_type') ?? '';
-  const entityId = params.get('entity_id') ?? '';
-  const actorId = params.get('actor_id') ?? '';
-  const page = Number(params.get('page') ?? '1') || 1;
-  const set = (key: string, value: string) => {
-    // from the address as it is now, so quick changes in a row do not undo each other
-    const next = new URLSearchParams(window.location.search);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    if (key !== 'page') next.delete('page');
-    setParams(next, { replace: true });
-  };
+  const { get, set, page } = useUrlFilters();
+  const [, setParams] = useSearchParams();
+  const entityType = get('entity_type');
+  const entityId = get('entity_id');
+  const actorId = get('actor_id');
   // typed text goes to the URL when typing pauses
   const [typeText, setTypeText] = useTextParam('entity_type', set, entityType);
   const [idText, setIdText] = useTextParam('entity_id', set, entityId);
@@ -109,7 +81,7 @@ function Trail({ teamId }: { teamId: string }) {
   const badActor = actorId !== '' && !UUID.test(actorId.trim());
 
   const verify = useQuery({
-    queryKey: ['team', teamId, 'audit', 'verify'],
+    queryKey: ['team', teamId, 'audit-verify'],
     queryFn: () => unwrap<Schemas['AuditVerification']>(api.GET('/v1/teams/{team_id}/audit/verify', { params: { path: { team_id: teamId } } })),
   });
   const members = useMembers(teamId);
@@ -305,19 +277,7 @@ function Trail({ teamId }: { teamId: string }) {
                       );
                     })}
                   </ol>
-                  {d.pagination && d.pagination.total_pages > 1 && (
-                    <nav aria-label="Pages" className="mt-3 flex flex-wrap items-center gap-3 text-sm">
-                      <Button tone="secondary" disabled={!d.pagination.has_previous} onClick={() => set('page', String(page - 1))}>
-                        Previous
-                      </Button>
-                      <span>
-                        Page {d.pagination.page} of {d.pagination.total_pages}
-                      </span>
-                      <Button tone="secondary" disabled={!d.pagination.has_next} onClick={() => set('page', String(page + 1))}>
-                        Next
-                      </Button>
-                    </nav>
-                  )}
+                  <Pager pagination={d.pagination} onPage={(n) => set('page', String(n))} />
                 </>
               )}
             </Loaded>

@@ -2,12 +2,14 @@
 // activity, all refreshed by live events.
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api, unwrapPage, type Schemas } from '../api/client';
+import { ApiError, api, unwrapPage, type Schemas } from '../api/client';
 import { useMembers, useTeam } from '../api/team';
 import { Badge, Card, Loaded, PageHeader, when } from '../components/ui';
 
 export function Dashboard() {
-  const { teamId, me } = useTeam();
+  const { teamId, me, can } = useTeam();
+  // the audit trail is for team admins: others are not asked for it (it would be refused)
+  const admin = can('admin');
   const userId = me.data?.id;
   const mine = useQuery({
     queryKey: ['team', teamId, 'tasks', { assigned_to: userId, open: true }],
@@ -41,7 +43,7 @@ export function Dashboard() {
       unwrapPage<Schemas['AuditEntry']>(
         api.GET('/v1/teams/{team_id}/audit', { params: { path: { team_id: teamId! }, query: { page_size: 10 } } }),
       ),
-    enabled: !!teamId,
+    enabled: !!teamId && admin,
     retry: false,
   });
   const members = useMembers(teamId);
@@ -101,7 +103,11 @@ export function Dashboard() {
           </Loaded>
         </Card>
         <Card title="Recent activity">
-          {activity.error ? (
+          {me.isPending ? (
+            <p className="text-sm text-slate-600" role="status">
+              Loading…
+            </p>
+          ) : !admin || (activity.error instanceof ApiError && activity.error.code === 'FORBIDDEN') ? (
             <p className="text-sm text-slate-600">The audit trail is open to team admins.</p>
           ) : (
             <Loaded query={activity} empty={(d) => (d.items.length ? null : 'Nothing has happened yet.')}>

@@ -3,13 +3,12 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrapPage, type Pagination, type Schemas } from '../api/client';
 import { useMembers, useTeam } from '../api/team';
+import { OPEN, words } from '../components/format';
 import { Badge, Field, Loaded, PageHeader, inputClass, when } from '../components/ui';
 
 const PAGE_SIZE = 20;
 const STATUSES: Schemas['TaskStatus'][] = ['open', 'in_progress', 'completed', 'cancelled', 'escalated'];
 const TYPES: Schemas['TaskType'][] = ['manual', 'review', 'approval', 'data_entry', 'decision', 'escalation'];
-const OPEN = new Set<string>(['open', 'in_progress', 'escalated']);
-const words = (v: string) => v.replaceAll('_', ' ');
 
 type Filters = { status: string; assignee: string; type: string; page: number };
 type Page = { items: Schemas['Task'][]; pagination?: Pagination };

@@ -4,8 +4,8 @@
 import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, unwrap, unwrapPage, type Schemas } from '../api/client';
-import { useTeam } from '../api/team';
+import { ApiError, api, unwrap, unwrapPage, type Schemas } from '../api/client';
+import { useMembers, useTeam } from '../api/team';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
 
 const StepGraph = lazy(() => import('../components/StepGraph'));
@@ -30,7 +30,8 @@ export default function InstancePage() {
         }),
       ),
     enabled: !!instance.data,
-    staleTime: Infinity, // a commit never changes
+    // a commit never changes: 'static' keeps it out of the live events' invalidation too
+    staleTime: 'static',
   });
   const refresh = () => client.invalidateQueries({ queryKey: ['team', teamId] });
   const act = useMutation({
@@ -59,7 +60,7 @@ export default function InstancePage() {
             </PageHeader>
             <p className="text-sm text-slate-700">
               {playbook.data ? (
-                <Link className="text-indigo-800 underline" to={`/playbooks/${i.playbook_id}`}>
+                <Link className="text-indigo-800 underline" to={`/playbooks/${i.playbook_id}?ref=${encodeURIComponent(i.playbook_version)}`}>
                   {playbook.data.name}
                 </Link>
               ) : (
@@ -123,7 +124,7 @@ export default function InstancePage() {
                 </ol>
               </Card>
               <div className="flex flex-col gap-4">
-                <Exceptions instance={i} canAct={editor} />
+                <Exceptions instance={i} canAct={editor} names={new Map((playbook.data?.steps ?? []).map((s) => [s.id!, s.name]))} />
                 <Card title="Timeline">
                   <Timeline executions={i.step_executions ?? []} names={new Map((playbook.data?.steps ?? []).map((s) => [s.id!, s.name]))} />
                 </Card>
@@ -164,19 +165,16 @@ function StepRow({
   const [mode, setMode] = useState<'skip' | 'override' | 'retry' | null>(null);
   const [reason, setReason] = useState('');
   const [output, setOutput] = useState('{}');
+  const [outputError, setOutputError] = useState<string | null>(null);
   const path = { team_id: teamId!, instance_id: instance.id, step_id: step.id! };
   const run = useMutation({
-    mutationFn: async () => {
+    mutationFn: async (parsed?: Record<string, unknown>) => {
       if (mode === 'skip') return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/skip', { params: { path }, body: { reason } }));
       if (mode === 'retry')
         return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/retry', { params: { path }, body: { reason: reason || undefined } }));
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(output);
-      } catch {
-        throw new Error('The output is not valid JSON.');
-      }
-      return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/override', { params: { path }, body: { reason, output: parsed } }));
+      return unwrap(
+        api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/override', { params: { path }, body: { reason, output: parsed ?? {} } }),
+      );
     },
     onSuccess: () => {
       setMode(null);
@@ -188,7 +186,11 @@ function StepRow({
   const open = status === 'running' || status === 'awaiting_approval' || status === 'pending';
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    run.mutate();
+    if (mode !== 'override') return run.mutate(undefined);
+    const parsed = parseObject(output);
+    if ('error' in parsed) return setOutputError(parsed.error);
+    setOutputError(null);
+    run.mutate(parsed.value);
   };
   return (
     <li className={`py-3 ${highlighted ? 'bg-indigo-50' : ''}`}>
@@ -203,16 +205,16 @@ function StepRow({
           {canAct && open && (
             <>
               <Button tone="secondary" onClick={() => setMode(mode === 'skip' ? null : 'skip')} aria-expanded={mode === 'skip'}>
-                Skip
+                Skip<span className="sr-only"> {step.name}</span>
               </Button>
               <Button tone="secondary" onClick={() => setMode(mode === 'override' ? null : 'override')} aria-expanded={mode === 'override'}>
-                Override
+                Override<span className="sr-only"> {step.name}</span>
               </Button>
             </>
           )}
           {canAct && status === 'failed' && (
             <Button tone="secondary" onClick={() => setMode(mode === 'retry' ? null : 'retry')} aria-expanded={mode === 'retry'}>
-              Retry
+              Retry<span className="sr-only"> {step.name}</span>
             </Button>
           )}
         </span>
@@ -223,8 +225,19 @@ function StepRow({
             {(p) => <TextInput {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
           </Field>
           {mode === 'override' && (
-            <Field label="Output (JSON)" hint="What the step would have produced.">
-              {(p) => <textarea {...p} className={`${inputClass} font-mono`} rows={4} value={output} onChange={(e) => setOutput(e.target.value)} />}
+            <Field label="Output (JSON)" hint="A JSON object: what the step would have produced." error={outputError ?? undefined}>
+              {(p) => (
+                <textarea
+                  {...p}
+                  className={`${inputClass} font-mono`}
+                  rows={4}
+                  value={output}
+                  onChange={(e) => {
+                    setOutput(e.target.value);
+                    setOutputError(null);
+                  }}
+                />
+              )}
             </Field>
           )}
           <ErrorNote error={run.error} title="Could not do that" />
@@ -271,7 +284,19 @@ function Timeline({ executions, names }: { executions: Execution[]; names: Map<s
 
 const STRATEGIES: Schemas['HandlingStrategy'][] = ['retry', 'skip', 'override', 'reassign', 'cancel'];
 
-function Exceptions({ instance, canAct }: { instance: Schemas['ProcessInstance']; canAct: boolean }) {
+/** The text of a JSON object, or why it is not one. */
+function parseObject(text: string): { value: Record<string, unknown> } | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { error: `This is not valid JSON (${e instanceof Error ? e.message : String(e)}).` };
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { error: 'The output must be a JSON object, like {"approved": true}.' };
+  return { value: value as Record<string, unknown> };
+}
+
+function Exceptions({ instance, canAct, names }: { instance: Schemas['ProcessInstance']; canAct: boolean; names: Map<string, string> }) {
   const { teamId } = useTeam();
   const client = useQueryClient();
   const path = { team_id: teamId!, instance_id: instance.id };
@@ -282,75 +307,149 @@ function Exceptions({ instance, canAct }: { instance: Schemas['ProcessInstance']
         api.GET('/v1/teams/{team_id}/process-instances/{instance_id}/exceptions', { params: { path, query: { page_size: 100 } } }),
       ),
   });
+  const members = useMembers(teamId);
+  const people = (members.data?.items ?? []).filter((m) => m.status === 'active' && m.user_id);
   const [handling, setHandling] = useState<string | null>(null);
   const [strategy, setStrategy] = useState<Schemas['HandlingStrategy']>('retry');
   const [reason, setReason] = useState('');
+  const [output, setOutput] = useState('{}');
+  const [assignee, setAssignee] = useState('');
+  const [problems, setProblems] = useState<{ output?: string; assignee?: string }>({});
   const handle = useMutation({
-    mutationFn: (id: string) =>
+    mutationFn: ({ id, body }: { id: string; body: Schemas['HandleException'] }) =>
       unwrap(
         api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/exceptions/{exception_id}/handle', {
           params: { path: { ...path, exception_id: id } },
-          body: { strategy, reason },
+          body,
         }),
       ),
     onSuccess: () => {
       setHandling(null);
       setReason('');
+      setOutput('{}');
+      setAssignee('');
       void client.invalidateQueries({ queryKey: ['team', teamId] });
     },
   });
+  const submit = (e: FormEvent, id: string) => {
+    e.preventDefault();
+    const body: Schemas['HandleException'] = { strategy, reason };
+    if (strategy === 'override') {
+      const parsed = parseObject(output);
+      if ('error' in parsed) return setProblems({ output: parsed.error });
+      body.output = parsed.value;
+    }
+    if (strategy === 'reassign') {
+      if (!assignee) return setProblems({ assignee: 'Choose who takes the step over.' });
+      body.assignee = assignee;
+    }
+    setProblems({});
+    handle.mutate({ id, body });
+  };
+  // the server's field problems (`/output`, `/assignee`) next to their fields
+  const fields = handle.error instanceof ApiError ? handle.error.fields : {};
   return (
     <Card title="Exceptions">
       <Loaded query={exceptions} empty={(d) => (d.items.length ? null : 'No exceptions.')}>
         {(d) => (
           <ul className="divide-y divide-slate-100">
-            {d.items.map((x) => (
-              <li key={x.id} className="py-2 text-sm">
-                <div className="flex flex-wrap items-center justify-between gap-2">
-                  <span>
-                    <Badge value={x.severity} /> <span className="font-medium">{x.type.replaceAll('_', ' ')}</span>
-                    {x.step_id && ` at ${x.step_id}`}
-                  </span>
-                  {x.handled ? (
-                    <span className="text-slate-700">handled: {x.resolution_strategy ?? 'yes'}</span>
-                  ) : (
-                    canAct && (
-                      <Button tone="secondary" aria-expanded={handling === x.id} onClick={() => setHandling(handling === x.id ? null : x.id)}>
-                        Handle
-                      </Button>
-                    )
-                  )}
-                </div>
-                <p className="text-slate-800">{x.message}</p>
-                <p className="text-xs text-slate-600">{when(x.created_at)}</p>
-                {handling === x.id && (
-                  <form
-                    className="mt-2 flex flex-col gap-2 rounded-md border border-slate-200 p-3"
-                    onSubmit={(e) => {
-                      e.preventDefault();
-                      handle.mutate(x.id);
-                    }}
-                  >
-                    <Field label="Strategy">
-                      {(p) => (
-                        <select {...p} className={inputClass} value={strategy} onChange={(e) => setStrategy(e.target.value as Schemas['HandlingStrategy'])}>
-                          {STRATEGIES.map((s) => (
-                            <option key={s}>{s}</option>
-                          ))}
-                        </select>
+            {d.items.map((x) => {
+              const type = x.type.replaceAll('_', ' ');
+              const step = x.step_id ? (names.get(x.step_id) ?? x.step_id) : null;
+              return (
+                <li key={x.id} className="py-2 text-sm">
+                  <div className="flex flex-wrap items-center justify-between gap-2">
+                    <span>
+                      <Badge value={x.severity} /> <span className="font-medium">{type}</span>
+                      {step && ` at ${step}`}
+                    </span>
+                    {x.handled ? (
+                      <span className="text-slate-700">handled: {x.resolution_strategy ?? 'yes'}</span>
+                    ) : (
+                      canAct && (
+                        <Button tone="secondary" aria-expanded={handling === x.id} onClick={() => setHandling(handling === x.id ? null : x.id)}>
+                          Handle
+                          <span className="sr-only">
+                            {' '}
+                            {type}
+                            {step && ` at ${step}`}
+                          </span>
+                        </Button>
+                      )
+                    )}
+                  </div>
+                  <p className="text-slate-800">{x.message}</p>
+                  <p className="text-xs text-slate-600">{when(x.created_at)}</p>
+                  {handling === x.id && (
+                    <form className="mt-2 flex flex-col gap-2 rounded-md border border-slate-200 p-3" onSubmit={(e) => submit(e, x.id)}>
+                      <Field label="Strategy">
+                        {(p) => (
+                          <select
+                            {...p}
+                            className={inputClass}
+                            value={strategy}
+                            onChange={(e) => {
+                              setStrategy(e.target.value as Schemas['HandlingStrategy']);
+                              setProblems({});
+                            }}
+                          >
+                            {STRATEGIES.map((s) => (
+                              <option key={s}>{s}</option>
+                            ))}
+                          </select>
+                        )}
+                      </Field>
+                      <Field label="Reason">{(p) => <TextInput {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
+                      {strategy === 'override' && (
+                        <Field label="Output (JSON)" hint="A JSON object: what the step would have produced." error={problems.output ?? fields['/output']}>
+                          {(p) => (
+                            <textarea
+                              {...p}
+                              className={`${inputClass} font-mono`}
+                              rows={4}
+                              value={output}
+                              onChange={(e) => {
+                                setOutput(e.target.value);
+                                setProblems({});
+                              }}
+                            />
+                          )}
+                        </Field>
                       )}
-                    </Field>
-                    <Field label="Reason">{(p) => <TextInput {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
-                    <ErrorNote error={handle.error} title="Could not handle it" />
-                    <div>
-                      <Button type="submit" busy={handle.isPending}>
-                        Handle exception
-                      </Button>
-                    </div>
-                  </form>
-                )}
-              </li>
-            ))}
+                      {strategy === 'reassign' && (
+                        <Field label="Assign to" hint="The step's open tasks move to this person." error={problems.assignee ?? fields['/assignee']}>
+                          {(p) => (
+                            <select
+                              {...p}
+                              className={inputClass}
+                              value={assignee}
+                              onChange={(e) => {
+                                setAssignee(e.target.value);
+                                setProblems({});
+                              }}
+                            >
+                              <option value="">{members.isPending ? 'Loading the members…' : 'Choose a member'}</option>
+                              {people.map((m) => (
+                                <option key={m.user_id} value={m.user_id!}>
+                                  {m.display_name ? `${m.display_name} (${m.email})` : m.email}
+                                  {m.kind === 'agent' ? ' · agent' : ''}
+                                </option>
+                              ))}
+                            </select>
+                          )}
+                        </Field>
+                      )}
+                      <ErrorNote error={handle.error ?? members.error} title="Could not handle it" />
+                      <div>
+                        <Button type="submit" busy={handle.isPending}>
+                          Handle exception
+                        </Button>
+                      </div>
+                    </form>
+                  )}
+                </li>
+              );
+            })}
           </ul>
         )}
       </Loaded>

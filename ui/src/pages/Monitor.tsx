@@ -1,37 +1,24 @@
 // The process monitor: every instance of the team with filters (status, playbook, business key),
 // refreshed live.
 import { useQuery } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
+import { useTextParam, useUrlFilters } from '../components/urlFilters';
 import { api, unwrapPage, type Schemas } from '../api/client';
+import { usePlaybooks } from '../api/queries';
 import { useTeam } from '../api/team';
-import { Badge, Button, Card, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
+import { Badge, Card, Field, Loaded, PageHeader, Pager, TextInput, inputClass, when } from '../components/ui';
 
 const STATUSES: Schemas['InstanceStatus'][] = ['running', 'paused', 'completed', 'failed', 'cancelled', 'not_started'];
 
 export default function Monitor() {
   const { teamId } = useTeam();
-  const [params, setParams] = useSearchParams();
-  const status = (params.get('status') ?? '') as Schemas['InstanceStatus'] | '';
-  const processId = params.get('process_id') ?? '';
-  const businessKey = params.get('business_key') ?? '';
-  const page = Number(params.get('page') ?? '1') || 1;
-  // from the address as it is now, not as this render saw it: two quick changes must not undo
-  // each other
-  const set = (key: string, value: string) => {
-    const next = new URLSearchParams(window.location.search);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    if (key !== 'page') next.delete('page');
-    setParams(next, { replace: true });
-  };
-  const playbooks = useQuery({
-    queryKey: ['team', teamId, 'playbooks', 'main'],
-    queryFn: () =>
-      unwrapPage<Schemas['Playbook']>(api.GET('/v1/teams/{team_id}/processes', { params: { path: { team_id: teamId! }, query: { page_size: 200 } } })),
-    enabled: !!teamId,
-  });
+  const { get, set, page } = useUrlFilters();
+  const status = get('status') as Schemas['InstanceStatus'] | '';
+  const processId = get('process_id');
+  const [businessKey, setBusinessKey] = useTextParam('business_key', set, get('business_key'));
+  const playbooks = usePlaybooks(teamId);
   const instances = useQuery({
-    queryKey: ['team', teamId, 'instances', { status, processId, businessKey, page }],
+    queryKey: ['team', teamId, 'instances', { status, processId, businessKey: get('business_key'), page }],
     queryFn: () =>
       unwrapPage<Schemas['ProcessInstance']>(
         api.GET('/v1/teams/{team_id}/process-instances', {
@@ -40,7 +27,7 @@ export default function Monitor() {
             query: {
               status: status || undefined,
               process_id: processId || undefined,
-              business_key: businessKey || undefined,
+              business_key: get('business_key') || undefined,
               page,
               page_size: 25,
             },
@@ -82,7 +69,7 @@ export default function Monitor() {
             )}
           </Field>
           <Field label="Business key">
-            {(p) => <TextInput {...p} value={businessKey} onChange={(e) => set('business_key', e.target.value)} />}
+            {(p) => <TextInput {...p} value={businessKey} onChange={(e) => setBusinessKey(e.target.value)} />}
           </Field>
         </form>
         <Loaded query={instances} empty={(d) => (d.items.length ? null : 'No instance matches.')}>
@@ -107,19 +94,7 @@ export default function Monitor() {
                   </li>
                 ))}
               </ul>
-              {d.pagination && d.pagination.total_pages > 1 && (
-                <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm">
-                  <Button tone="secondary" disabled={!d.pagination.has_previous} onClick={() => set('page', String(page - 1))}>
-                    Previous
-                  </Button>
-                  <span>
-                    Page {d.pagination.page} of {d.pagination.total_pages}
-                  </span>
-                  <Button tone="secondary" disabled={!d.pagination.has_next} onClick={() => set('page', String(page + 1))}>
-                    Next
-                  </Button>
-                </nav>
-              )}
+              <Pager pagination={d.pagination} onPage={(n) => set('page', String(n))} />
             </>
           )}
         </Loaded>

@@ -5,7 +5,9 @@ import { Suspense, lazy, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
-import { useTeam } from '../api/team';
+import { useMembers, useTeam } from '../api/team';
+import { COMMIT, playbookPath } from '../api/ids';
+import { useBranches, useRoles } from '../api/queries';
 import { SchemaForm, initialValue, orderedProperties, validate, type JsonSchema } from '../components/SchemaForm';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
 
@@ -13,9 +15,6 @@ const StepGraph = lazy(() => import('../components/StepGraph'));
 const Designer = lazy(() => import('./designer/Designer'));
 
 type Step = Schemas['PlaybookStep'];
-const COMMIT = /^[0-9a-f]{64}$/;
-
-const playbookPath = (id: string, ref: string) => `/playbooks/${id}${ref && ref !== 'main' ? `?ref=${encodeURIComponent(ref)}` : ''}`;
 
 /** "2 days (working time)". */
 function duration(d?: Schemas['DurationSpec'] | null): string {
@@ -67,33 +66,12 @@ export default function PlaybookPage() {
       ),
     enabled: !!teamId && !!playbookId,
   });
-  const roles = useQuery({
-    queryKey: ['team', teamId, 'roles'],
-    queryFn: () =>
-      unwrapPage<Schemas['Role']>(api.GET('/v1/teams/{team_id}/roles', { params: { path: { team_id: teamId! }, query: { page_size: 200 } } })),
-    enabled: !!teamId,
-  });
-  const members = useQuery({
-    queryKey: ['team', teamId, 'members'],
-    queryFn: () =>
-      unwrapPage<Schemas['TeamMember']>(
-        api.GET('/v1/teams/{team_id}/members', { params: { path: { team_id: teamId! }, query: { page_size: 200 } } }),
-      ),
-    enabled: !!teamId,
-  });
-  const branches = useQuery({
-    queryKey: ['team', teamId, 'branches'],
-    queryFn: () =>
-      unwrapPage<Schemas['Branch']>(api.GET('/v1/teams/{team_id}/branches', { params: { path: { team_id: teamId! }, query: { page_size: 200 } } })),
-    enabled: !!teamId,
-  });
+  const roles = useRoles(teamId);
+  const members = useMembers(teamId);
+  const branches = useBranches(teamId);
 
   const roleName = (id?: string | null) => (id ? (roles.data?.items.find((r) => r.id === id)?.name ?? 'Unknown role') : '');
-  const author = (id?: string | null) => {
-    if (!id) return 'the system';
-    const m = members.data?.items.find((x) => x.user_id === id);
-    return m?.display_name || m?.email || 'a former member';
-  };
+  const author = (id?: string | null) => (id ? (members.nameOf(id) ?? 'a former member') : 'the system');
   const setRef = (value: string) => {
     const next = new URLSearchParams(params);
     if (value && value !== 'main') next.set('ref', value);

@@ -1,16 +1,16 @@
 // The playbook library: every playbook of the team on a branch (`?ref=`, default main), and
 // for editors a form that creates one and opens it.
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { useTeam } from '../api/team';
-import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
+import { playbookPath } from '../api/ids';
+import { useBranches } from '../api/queries';
+import { focusInvalid } from '../components/focus';
+import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, Pager, TextInput, inputClass, when } from '../components/ui';
 
 const PAGE_SIZE = 50;
-
-/** Link to a playbook on a ref (the ref is left out for main). */
-const playbookPath = (id: string, ref: string) => `/playbooks/${id}${ref && ref !== 'main' ? `?ref=${encodeURIComponent(ref)}` : ''}`;
 
 export default function Playbooks() {
   const { teamId, can } = useTeam();
@@ -19,12 +19,7 @@ export default function Playbooks() {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const [creating, setCreating] = useState(false);
 
-  const branches = useQuery({
-    queryKey: ['team', teamId, 'branches'],
-    queryFn: () =>
-      unwrapPage<Schemas['Branch']>(api.GET('/v1/teams/{team_id}/branches', { params: { path: { team_id: teamId! }, query: { page_size: 200 } } })),
-    enabled: !!teamId,
-  });
+  const branches = useBranches(teamId);
   const playbooks = useQuery({
     queryKey: ['team', teamId, 'playbooks', ref, { page }],
     queryFn: () =>
@@ -131,19 +126,7 @@ export default function Playbooks() {
                   </tbody>
                 </table>
               </div>
-              {pagination && pagination.total_pages > 1 && (
-                <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm">
-                  <Button tone="secondary" disabled={!pagination.has_previous} onClick={() => choose('page', String(page - 1))}>
-                    Previous
-                  </Button>
-                  <span>
-                    Page {pagination.page} of {pagination.total_pages}
-                  </span>
-                  <Button tone="secondary" disabled={!pagination.has_next} onClick={() => choose('page', String(page + 1))}>
-                    Next
-                  </Button>
-                </nav>
-              )}
+              <Pager pagination={pagination} onPage={(n) => choose('page', String(n))} />
             </>
           )}
         </Loaded>
@@ -157,6 +140,7 @@ function NewPlaybook({ teamId, refName, onCancel }: { teamId: string; refName: s
   const client = useQueryClient();
   const [form, setForm] = useState({ name: '', description: '', category: '' });
   const [local, setLocal] = useState<Record<string, string>>({});
+  const formRef = useRef<HTMLFormElement>(null);
   const create = useMutation({
     mutationFn: (body: Schemas['PlaybookInput']) =>
       unwrap<Schemas['Playbook']>(
@@ -166,6 +150,7 @@ function NewPlaybook({ teamId, refName, onCancel }: { teamId: string; refName: s
       void client.invalidateQueries({ queryKey: ['team', teamId] });
       navigate(playbookPath(p.id, refName));
     },
+    onError: () => focusInvalid(formRef.current),
   });
   const server = create.error instanceof ApiError ? create.error.fields : {};
   const error = (f: string) => local[f] ?? server[`/${f}`];
@@ -177,7 +162,10 @@ function NewPlaybook({ teamId, refName, onCancel }: { teamId: string; refName: s
     const problems: Record<string, string> = {};
     if (!form.name.trim()) problems.name = 'Give the playbook a name.';
     setLocal(problems);
-    if (Object.keys(problems).length) return;
+    if (Object.keys(problems).length) {
+      focusInvalid(formRef.current);
+      return;
+    }
     create.mutate({
       name: form.name.trim(),
       description: form.description.trim(),
@@ -190,7 +178,7 @@ function NewPlaybook({ teamId, refName, onCancel }: { teamId: string; refName: s
   return (
     <div className="mb-4">
       <Card title="New playbook">
-        <form onSubmit={submit} noValidate className="flex max-w-xl flex-col gap-4">
+        <form ref={formRef} onSubmit={submit} noValidate className="flex max-w-xl flex-col gap-4">
           <p className="text-sm text-slate-700">
             It is created on <strong>{refName}</strong> with no steps; add them in the designer.
           </p>

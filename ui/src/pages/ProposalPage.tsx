@@ -106,10 +106,24 @@ function show(value: unknown): string {
   return JSON.stringify(value, null, 1);
 }
 
-function Side({ label, children, tone }: { label: string; children: ReactNode; tone: 'old' | 'new' }) {
+/** What each side of a change is: `now on main`, `proposed on feature`. */
+type Sides = { old: string; new: string };
+
+/** The two column headings above the sides, on screens wide enough to have two columns. */
+function SidesHeader({ sides }: { sides: Sides }) {
+  return (
+    <div className="mb-2 hidden grid-cols-2 gap-2 text-xs font-medium text-slate-700 sm:grid" aria-hidden="true">
+      <span>{sides.old}</span>
+      <span>{sides.new}</span>
+    </div>
+  );
+}
+
+/** One side of a change, labelled in words (visible on phones, where the column headings are not). */
+function Side({ sides, children, tone }: { sides: Sides; children: ReactNode; tone: 'old' | 'new' }) {
   return (
     <div className={`min-w-0 rounded p-2 text-sm ${tone === 'old' ? 'bg-red-50' : 'bg-green-50'}`}>
-      <span className="sr-only">{label}: </span>
+      <span className="mb-1 block text-xs font-medium text-slate-700 sm:sr-only">{sides[tone]}: </span>
       <pre className="whitespace-pre-wrap break-words font-mono text-xs">{children}</pre>
     </div>
   );
@@ -119,6 +133,7 @@ function Changes({ proposal, who }: { proposal: Proposal; who: (id: string) => s
   const diff = proposal.diff;
   if (!diff) return null;
   const empty = !diff.playbooks.length && !diff.documents.length && !diff.rules.length;
+  const sides: Sides = { old: `now on ${proposal.target_branch}`, new: `proposed on ${proposal.source_branch}` };
   return (
     <Card title="Changes">
       {empty && <p className="text-sm text-slate-600">The branch changes nothing on {proposal.target_branch}.</p>}
@@ -127,55 +142,52 @@ function Changes({ proposal, who }: { proposal: Proposal; who: (id: string) => s
           <h3 className="mb-2 font-semibold">
             Playbook {d.name} <Badge value={d.status} />
           </h3>
-          <div className="mb-2 hidden grid-cols-2 gap-2 text-xs font-medium text-slate-700 sm:grid" aria-hidden="true">
-            <span>{proposal.target_branch} (now)</span>
-            <span>{proposal.source_branch} (proposed)</span>
-          </div>
+          <SidesHeader sides={sides} />
           {d.fields.map((f) => (
-            <FieldRow key={f.path} change={f} />
+            <FieldRow key={f.path} change={f} sides={sides} />
           ))}
           {d.steps && (
             <ol className="flex flex-col gap-3">
               {d.steps.added.map((s) => (
-                <StepBlock key={`a-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} title={`${s.name} — added at position ${s.position + 1}`} who={who}>
+                <StepBlock key={`a-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} name={s.name} title={`${s.name} — added at position ${s.position + 1}`} who={who}>
                   <div className="grid gap-2 sm:grid-cols-2">
-                    <Side label="now" tone="old">
+                    <Side sides={sides} tone="old">
                       (not there)
                     </Side>
-                    <Side label="proposed" tone="new">
+                    <Side sides={sides} tone="new">
                       {s.name}
                     </Side>
                   </div>
                 </StepBlock>
               ))}
               {d.steps.removed.map((s) => (
-                <StepBlock key={`r-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} title={`${s.name} — removed`} who={who}>
+                <StepBlock key={`r-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} name={s.name} title={`${s.name} — removed`} who={who}>
                   <div className="grid gap-2 sm:grid-cols-2">
-                    <Side label="now" tone="old">
+                    <Side sides={sides} tone="old">
                       {s.name}
                     </Side>
-                    <Side label="proposed" tone="new">
+                    <Side sides={sides} tone="new">
                       (removed)
                     </Side>
                   </div>
                 </StepBlock>
               ))}
               {d.steps.moved.map((s) => (
-                <StepBlock key={`m-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} title={`${s.name} — moved`} who={who}>
+                <StepBlock key={`m-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} name={s.name} title={`${s.name} — moved`} who={who}>
                   <div className="grid gap-2 sm:grid-cols-2">
-                    <Side label="now" tone="old">
+                    <Side sides={sides} tone="old">
                       position {s.from + 1}
                     </Side>
-                    <Side label="proposed" tone="new">
+                    <Side sides={sides} tone="new">
                       position {s.to + 1}
                     </Side>
                   </div>
                 </StepBlock>
               ))}
               {d.steps.changed.map((s) => (
-                <StepBlock key={`c-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} title={`${s.name} — changed`} who={who}>
+                <StepBlock key={`c-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} name={s.name} title={`${s.name} — changed`} who={who}>
                   {s.fields.map((f) => (
-                    <FieldRow key={f.path} change={f} />
+                    <FieldRow key={f.path} change={f} sides={sides} />
                   ))}
                 </StepBlock>
               ))}
@@ -188,8 +200,9 @@ function Changes({ proposal, who }: { proposal: Proposal; who: (id: string) => s
           <h3 className="mb-2 font-semibold">
             {d.name} <Badge value={d.status} />
           </h3>
+          {!!d.fields.length && <SidesHeader sides={sides} />}
           {d.fields.map((f) => (
-            <FieldRow key={f.path} change={f} />
+            <FieldRow key={f.path} change={f} sides={sides} />
           ))}
         </section>
       ))}
@@ -197,15 +210,15 @@ function Changes({ proposal, who }: { proposal: Proposal; who: (id: string) => s
   );
 }
 
-function FieldRow({ change }: { change: Schemas['FieldChange'] }) {
+function FieldRow({ change, sides }: { change: Schemas['FieldChange']; sides: Sides }) {
   return (
     <div className="mb-2">
       <p className="text-xs font-medium text-slate-700">{change.field}</p>
       <div className="grid gap-2 sm:grid-cols-2">
-        <Side label="now" tone="old">
+        <Side sides={sides} tone="old">
           {'old' in change ? show(change.old) : '(not set)'}
         </Side>
-        <Side label="proposed" tone="new">
+        <Side sides={sides} tone="new">
           {'new' in change ? show(change.new) : '(removed)'}
         </Side>
       </div>
@@ -218,6 +231,7 @@ function StepBlock({
   proposal,
   playbookId,
   stepId,
+  name,
   title,
   who,
   children,
@@ -225,6 +239,7 @@ function StepBlock({
   proposal: Proposal;
   playbookId: string;
   stepId: string;
+  name: string;
   title: string;
   who: (id: string) => string;
   children: ReactNode;
@@ -236,7 +251,7 @@ function StepBlock({
       <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
         <h4 className="font-medium">{title}</h4>
         <Button tone="secondary" aria-expanded={writing} onClick={() => setWriting(!writing)}>
-          Comment on this step
+          Comment on this step<span className="sr-only"> {name}</span>
         </Button>
       </div>
       {children}
@@ -383,7 +398,10 @@ function Reviews({ proposal, who, canReview }: { proposal: Proposal; who: (id: s
 function Conflicts({ proposal, onReady }: { proposal: Proposal; onReady: (mergeId: string | null) => void }) {
   const { teamId } = useTeam();
   const [draft, setDraft] = useState<Schemas['MergeDraft'] | null>(null);
-  const [choices, setChoices] = useState<Record<string, { choice: Schemas['ResolutionChoice']; value: string }>>({});
+  // per conflict: the side chosen, and the JSON text written for `value` (kept while other sides are tried)
+  const [choices, setChoices] = useState<Record<string, { choice: Schemas['ResolutionChoice']; value?: string }>>({});
+  // per conflict: why its written value cannot be sent
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
   const start = useMutation({
     mutationFn: () =>
       unwrap<Schemas['MergeDraft']>(
@@ -398,31 +416,48 @@ function Conflicts({ proposal, onReady }: { proposal: Proposal; onReady: (mergeI
     },
   });
   const save = useMutation({
-    mutationFn: () => {
-      const resolutions = Object.entries(choices).map(([conflict_id, c]) => {
-        if (c.choice !== 'value') return { conflict_id, choice: c.choice };
-        let value: unknown;
-        try {
-          value = JSON.parse(c.value);
-        } catch {
-          value = c.value; // plain text is a string value
-        }
-        return { conflict_id, choice: c.choice, value: value as Record<string, unknown> };
-      });
-      return unwrap<Schemas['MergeDraft']>(
+    mutationFn: (resolutions: Schemas['ResolutionInput'][]) =>
+      unwrap<Schemas['MergeDraft']>(
         api.PUT('/v1/teams/{team_id}/merges/{merge_id}/resolutions', {
           params: { path: { team_id: teamId!, merge_id: draft!.id } },
           body: { resolutions },
         }),
-      );
-    },
+      ),
     onSuccess: (d) => {
       setDraft(d);
       onReady(d.conflicts.every((c) => c.resolved) ? d.id : null);
     },
   });
-  const pick = (id: string, choice: Schemas['ResolutionChoice'], value = '') =>
-    setChoices((all) => ({ ...all, [id]: { choice, value: value || all[id]?.value || '' } }));
+  /** Chooses a side for a conflict, keeping the text written so far unless `value` replaces it. */
+  const pick = (id: string, choice: Schemas['ResolutionChoice'], value?: string) => {
+    setChoices((all) => ({ ...all, [id]: { choice, value: value ?? all[id]?.value } }));
+    setInvalid(({ [id]: _, ...rest }) => rest);
+  };
+  /** The text the value editor starts from: the value already resolved, else theirs, as JSON. */
+  const prefill = (c: Schemas['MergeConflict']) =>
+    JSON.stringify(c.resolution?.choice === 'value' ? c.resolution.value : c.theirs.value, null, 2) ?? '';
+  /** Every chosen resolution, with written values parsed as JSON; nothing when one does not parse. */
+  const submit = () => {
+    const problems: Record<string, string> = {};
+    const resolutions: Schemas['ResolutionInput'][] = [];
+    for (const [conflict_id, c] of Object.entries(choices)) {
+      if (c.choice !== 'value') {
+        resolutions.push({ conflict_id, choice: c.choice });
+        continue;
+      }
+      const conflict = draft?.conflicts.find((x) => x.id === conflict_id);
+      const text = c.value ?? (conflict ? prefill(conflict) : '');
+      try {
+        // any JSON value; the generated type says object only
+        resolutions.push({ conflict_id, choice: 'value', value: JSON.parse(text) as Record<string, unknown> });
+      } catch (e) {
+        problems[conflict_id] = `This is not valid JSON (${e instanceof Error ? e.message : String(e)}). Text needs quotes: "like this".`;
+      }
+    }
+    setInvalid(problems);
+    if (Object.keys(problems).length) return;
+    save.mutate(resolutions);
+  };
 
   return (
     <Card title="Resolve conflicts">
@@ -440,7 +475,7 @@ function Conflicts({ proposal, onReady }: { proposal: Proposal; onReady: (mergeI
           className="flex flex-col gap-4"
           onSubmit={(e) => {
             e.preventDefault();
-            save.mutate();
+            submit();
           }}
         >
           {draft.status === 'stale' && (
@@ -467,17 +502,21 @@ function Conflicts({ proposal, onReady }: { proposal: Proposal; onReady: (mergeI
                   ))}
                 </div>
                 <label className="mt-2 flex items-center gap-2 text-sm">
-                  <input type="radio" name={`c-${c.id}`} checked={chosen === 'value'} onChange={() => pick(c.id, 'value', show(c.theirs.value))} />
+                  <input type="radio" name={`c-${c.id}`} checked={chosen === 'value'} onChange={() => pick(c.id, 'value', choices[c.id]?.value ?? prefill(c))} />
                   Write the value
                 </label>
                 {chosen === 'value' && (
-                  <Field label={`Value for ${c.path}`} hint="Text, or JSON.">
+                  <Field
+                    label={`Value for ${c.path}`}
+                    hint={'Written as JSON: text in quotes ("like this"), numbers and true / false as they are, lists in [ ], objects in { }.'}
+                    error={invalid[c.id]}
+                  >
                     {(p) => (
                       <textarea
                         {...p}
                         className={`${inputClass} font-mono`}
                         rows={3}
-                        value={choices[c.id]?.value ?? ''}
+                        value={choices[c.id]?.value ?? prefill(c)}
                         onChange={(e) => pick(c.id, 'value', e.target.value)}
                       />
                     )}
@@ -486,6 +525,11 @@ function Conflicts({ proposal, onReady }: { proposal: Proposal; onReady: (mergeI
               </fieldset>
             );
           })}
+          {Object.keys(invalid).length > 0 && (
+            <p role="alert" className="text-sm text-red-700">
+              Nothing was saved: a written value is not valid JSON. Fix the marked {Object.keys(invalid).length === 1 ? 'value' : 'values'}.
+            </p>
+          )}
           <ErrorNote error={start.error ?? save.error} title="Could not save the resolutions" />
           <div className="flex flex-wrap items-center gap-3">
             <Button type="submit" busy={save.isPending}>

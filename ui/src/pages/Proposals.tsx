@@ -4,19 +4,11 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
+import { useBranches } from '../api/queries';
 import { useTeam } from '../api/team';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
 
 const STATUSES: Schemas['ProposalStatus'][] = ['draft', 'submitted', 'under_review', 'approved', 'rejected', 'merged'];
-
-export function useBranches(teamId: string | null) {
-  return useQuery({
-    queryKey: ['team', teamId, 'branches'],
-    queryFn: () =>
-      unwrapPage<Schemas['Branch']>(api.GET('/v1/teams/{team_id}/branches', { params: { path: { team_id: teamId! }, query: { page_size: 200 } } })),
-    enabled: !!teamId,
-  });
-}
 
 export default function Proposals() {
   const { teamId, can } = useTeam();
@@ -88,15 +80,24 @@ export default function Proposals() {
 function NewProposal({ teamId }: { teamId: string }) {
   const navigate = useNavigate();
   const branches = useBranches(teamId);
+  const client = useQueryClient();
   const [form, setForm] = useState({ title: '', description: '', source_branch: '', target_branch: 'main' });
+  // the draft made by an attempt whose submit failed: trying again only submits it, never a second draft
+  const [draftId, setDraftId] = useState<string | null>(null);
   const create = useMutation({
     mutationFn: async () => {
-      const created = await unwrap<Schemas['ChangeProposal']>(
-        api.POST('/v1/teams/{team_id}/change-proposals', { params: { path: { team_id: teamId } }, body: form }),
-      );
+      let id = draftId;
+      if (!id) {
+        const created = await unwrap<Schemas['ChangeProposal']>(
+          api.POST('/v1/teams/{team_id}/change-proposals', { params: { path: { team_id: teamId } }, body: form }),
+        );
+        id = created.id;
+        setDraftId(id);
+        void client.invalidateQueries({ queryKey: ['team', teamId, 'proposals'] });
+      }
       // open it for review at once: a draft is only the author's
       return unwrap<Schemas['ChangeProposal']>(
-        api.POST('/v1/teams/{team_id}/change-proposals/{proposal_id}/submit', { params: { path: { team_id: teamId, proposal_id: created.id } } }),
+        api.POST('/v1/teams/{team_id}/change-proposals/{proposal_id}/submit', { params: { path: { team_id: teamId, proposal_id: id } } }),
       );
     },
     onSuccess: (p) => navigate(`/proposals/${p.id}`),
@@ -140,6 +141,16 @@ function NewProposal({ teamId }: { teamId: string }) {
           )}
         </Field>
         <ErrorNote error={create.error} title="Could not open the proposal" />
+        {draftId && create.error && (
+          <p className="text-sm text-slate-700">
+            It was saved as a draft but not submitted for review. “Open proposal” submits that draft (changes to the fields above are not
+            sent);{' '}
+            <Link to={`/proposals/${draftId}`} className="font-medium text-indigo-800 underline">
+              open the draft
+            </Link>{' '}
+            to edit it instead.
+          </p>
+        )}
         <Button type="submit" busy={create.isPending}>
           Open proposal
         </Button>

@@ -1,9 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { api, ApiError, unwrap, type Schemas } from '../api/client';
 import { saveSession } from '../api/session';
 import { chooseTeam } from '../api/team';
+import { focusInvalid } from '../components/focus';
 import { Button, ErrorNote, Field, TextInput } from '../components/ui';
 import { AuthFrame } from './AuthFrame';
 
@@ -11,6 +12,7 @@ export function Register() {
   const navigate = useNavigate();
   const [form, setForm] = useState({ display_name: '', email: '', password: '', organization_name: '', team_name: '' });
   const [local, setLocal] = useState<Record<string, string>>({});
+  const formRef = useRef<HTMLFormElement>(null);
   const register = useMutation({
     mutationFn: (body: Schemas['Registration']) => unwrap<Schemas['Session']>(api.POST('/v1/auth/register', { body })),
     onSuccess: (s) => {
@@ -18,6 +20,7 @@ export function Register() {
       if (s.team) chooseTeam(s.team.id);
       navigate('/', { replace: true });
     },
+    onError: () => focusInvalid(formRef.current),
   });
   const server = register.error instanceof ApiError ? register.error.fields : {};
   const error = (f: string) => local[f] ?? server[`/${f}`];
@@ -32,7 +35,10 @@ export function Register() {
     if (!!form.organization_name.trim() !== !!form.team_name.trim())
       problems[form.team_name.trim() ? 'organization_name' : 'team_name'] = 'Give both an organization and a team, or neither.';
     setLocal(problems);
-    if (Object.keys(problems).length) return;
+    if (Object.keys(problems).length) {
+      focusInvalid(formRef.current);
+      return;
+    }
     register.mutate({
       display_name: form.display_name.trim(),
       email: form.email.trim(),
@@ -44,7 +50,7 @@ export function Register() {
 
   return (
     <AuthFrame title="Create your account">
-      <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
+      <form ref={formRef} onSubmit={submit} className="flex flex-col gap-4" noValidate>
         {register.error && <ErrorNote error={register.error} title="Could not create the account" />}
         <Field label="Your name" error={error('display_name')}>
           {(p) => <TextInput {...p} autoComplete="name" value={form.display_name} onChange={set('display_name')} />}

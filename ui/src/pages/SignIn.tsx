@@ -10,7 +10,7 @@ export function SignIn() {
   const session = useSession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const next = params.get('next')?.startsWith('/') ? params.get('next')! : '/';
+  const next = samePlace(params.get('next'));
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
@@ -65,4 +65,11 @@ export function SignIn() {
       </p>
     </AuthFrame>
   );
+}
+
+/** Where to go after signing in: a path of this app, never another site (`//evil`, `/\evil`). */
+function samePlace(raw: string | null): string {
+  if (!raw || !raw.startsWith('/') || /^[\\/]{2}|^\/[\\\t\n]/.test(raw)) return '/';
+  const url = new URL(raw, window.location.origin);
+  return url.origin === window.location.origin ? url.pathname + url.search + url.hash : '/';
 }

@@ -7,16 +7,13 @@ import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { useMembers, useTeam } from '../api/team';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, inputClass, when } from '../components/ui';
 import { SchemaForm, initialValue, validate, type JsonSchema } from '../components/SchemaForm';
+import { focusInvalid } from '../components/focus';
+import { OPEN, words } from '../components/format';
+import { pointerKey } from '../components/json';
 
 type Task = Schemas['Task'];
 type Done = (message: string, task?: Task, focus?: boolean) => void;
-const OPEN = new Set<string>(['open', 'in_progress', 'escalated']);
-const words = (v: string) => v.replaceAll('_', ' ');
 const link = 'text-indigo-800 underline underline-offset-2';
-
-/** Moves focus to the first field marked invalid inside `root`. */
-const focusInvalid = (root: HTMLElement | null) =>
-  requestAnimationFrame(() => root?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
 
 export default function TaskPage() {
   const { taskId } = useParams();
@@ -286,7 +283,7 @@ function outputErrors(error: unknown): Record<string, string> {
     // "required" is reported on the object that lacks the field: move it to the field
     const missing = /^"(.+)" is a required property$/.exec(message);
     if (missing) {
-      at += `/${missing[1].replaceAll('~', '~0').replaceAll('/', '~1')}`;
+      at += `/${pointerKey(missing[1])}`;
       text = 'This field is required.';
     }
     out[at] = out[at] ? `${out[at]} ${text}` : text;

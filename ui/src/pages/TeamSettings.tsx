@@ -3,7 +3,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
+import { api, ApiError, unwrap, type Schemas } from '../api/client';
+import { useRoles } from '../api/queries';
 import { useMembers, useTeam } from '../api/team';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass } from '../components/ui';
 
@@ -114,14 +115,6 @@ function zones(current: string): string[] {
   return [...new Set([current, 'UTC', ...all])];
 }
 
-function useRoles(teamId: string) {
-  return useQuery({
-    queryKey: ['team', teamId, 'roles'],
-    queryFn: () =>
-      unwrapPage<Schemas['Role']>(api.GET('/v1/teams/{team_id}/roles', { params: { path: { team_id: teamId }, query: { page_size: 200 } } })),
-  });
-}
-
 function Members({ teamId, admin }: { teamId: string; admin: boolean }) {
   const client = useQueryClient();
   const members = useMembers(teamId);
@@ -191,40 +184,13 @@ function Members({ teamId, admin }: { teamId: string; admin: boolean }) {
                   {m.roles.length > 0 && <p className="text-slate-700">Roles: {m.roles.map(roleName).join(', ')}</p>}
                 </div>
                 {admin && m.user_id ? (
-                  <div className="flex flex-wrap items-center gap-2">
-                    <label className="text-sm">
-                      <span className="sr-only">Access role of {m.display_name ?? m.email}</span>
-                      <select
-                        className={inputClass}
-                        value={m.access_role}
-                        onChange={(e) => update.mutate({ user: m.user_id!, body: { access_role: e.target.value as Schemas['AccessRole'] } })}
-                      >
-                        {ACCESS.map((a) => (
-                          <option key={a}>{a}</option>
-                        ))}
-                      </select>
-                    </label>
-                    <label className="text-sm">
-                      <span className="sr-only">Add a business role to {m.display_name ?? m.email}</span>
-                      <select
-                        className={inputClass}
-                        value=""
-                        onChange={(e) => e.target.value && update.mutate({ user: m.user_id!, body: { roles: [...m.roles, e.target.value] } })}
-                      >
-                        <option value="">Add role…</option>
-                        {roles.data?.items
-                          .filter((r) => !m.roles.includes(r.id))
-                          .map((r) => (
-                            <option key={r.id} value={r.id}>
-                              {r.name}
-                            </option>
-                          ))}
-                      </select>
-                    </label>
-                    <Button tone="secondary" onClick={() => remove.mutate(m.user_id!)} aria-label={`Remove ${m.display_name ?? m.email}`}>
-                      Remove
-                    </Button>
-                  </div>
+                  <MemberControls
+                    member={m}
+                    roles={roles.data?.items ?? []}
+                    busy={update.isPending || remove.isPending}
+                    onUpdate={(body) => update.mutate({ user: m.user_id!, body })}
+                    onRemove={() => remove.mutate(m.user_id!)}
+                  />
                 ) : (
                   <Badge value={m.access_role} />
                 )}
@@ -234,6 +200,90 @@ function Members({ teamId, admin }: { teamId: string; admin: boolean }) {
         )}
       </Loaded>
     </Card>
+  );
+}
+
+/**
+ * An admin's controls for one member: the access role and a business role to add are chosen
+ * first and sent by their buttons (a select never acts on its own: arrowing through a closed
+ * one changes it option by option), and removal asks first.
+ */
+function MemberControls({
+  member: m,
+  roles,
+  busy,
+  onUpdate,
+  onRemove,
+}: {
+  member: Schemas['TeamMember'];
+  roles: Schemas['Role'][];
+  busy: boolean;
+  onUpdate: (body: Schemas['MemberUpdate']) => void;
+  onRemove: () => void;
+}) {
+  const name = m.display_name ?? m.email;
+  const [access, setAccess] = useState<Schemas['AccessRole']>(m.access_role);
+  const [role, setRole] = useState('');
+  // a change made elsewhere (or by these buttons) becomes the new starting choice
+  useEffect(() => setAccess(m.access_role), [m.access_role]);
+  const addable = roles.filter((r) => !m.roles.includes(r.id));
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      <form
+        className="flex items-center gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (access !== m.access_role) onUpdate({ access_role: access });
+        }}
+      >
+        <label className="text-sm">
+          <span className="sr-only">Access role of {name}</span>
+          <select className={inputClass} value={access} onChange={(e) => setAccess(e.target.value as Schemas['AccessRole'])}>
+            {ACCESS.map((a) => (
+              <option key={a}>{a}</option>
+            ))}
+          </select>
+        </label>
+        <Button type="submit" tone="secondary" disabled={busy || access === m.access_role}>
+          Apply<span className="sr-only"> access role to {name}</span>
+        </Button>
+      </form>
+      {addable.length > 0 && (
+        <form
+          className="flex items-center gap-2"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!role) return;
+            onUpdate({ roles: [...m.roles, role] });
+            setRole('');
+          }}
+        >
+          <label className="text-sm">
+            <span className="sr-only">Business role to add to {name}</span>
+            <select className={inputClass} value={role} onChange={(e) => setRole(e.target.value)}>
+              <option value="">Add role…</option>
+              {addable.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Button type="submit" tone="secondary" disabled={busy || !role}>
+            Add<span className="sr-only"> role to {name}</span>
+          </Button>
+        </form>
+      )}
+      <Button
+        tone="secondary"
+        disabled={busy}
+        onClick={() => {
+          if (window.confirm(`Remove ${name} from the team? They lose access to its playbooks, tasks and instances.`)) onRemove();
+        }}
+      >
+        Remove<span className="sr-only"> {name}</span>
+      </Button>
+    </div>
   );
 }
 
@@ -289,8 +339,14 @@ function Roles({ teamId, admin }: { teamId: string; admin: boolean }) {
                   {r.description && <span className="text-slate-700"> — {r.description}</span>}
                 </span>
                 {admin && (
-                  <Button tone="secondary" onClick={() => remove.mutate(r.id)} aria-label={`Delete role ${r.name}`}>
-                    Delete
+                  <Button
+                    tone="secondary"
+                    busy={remove.isPending && remove.variables === r.id}
+                    onClick={() => {
+                      if (window.confirm(`Delete the role ${r.name}? Members lose it and steps assigned to it have no role.`)) remove.mutate(r.id);
+                    }}
+                  >
+                    Delete<span className="sr-only"> role {r.name}</span>
                   </Button>
                 )}
               </li>

@@ -3,8 +3,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { accessToken, ApiError, type Schemas } from '../../api/client';
+import { accessToken, apiError, ApiError, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
+import { dayAfter, dayStart } from '../../components/format';
 import { Button, Card, ErrorNote, Field, inputClass, TextInput } from '../../components/ui';
 import { download, number, useAnalyticsParams, usePlaybooks } from './common';
 
@@ -45,12 +46,7 @@ function Import() {
         body: file,
       });
       const body = await response.json().catch(() => null);
-      if (!response.ok || !body?.success) {
-        const e = body?.error;
-        throw e
-          ? new ApiError(response.status, e.code, e.message, e.details)
-          : new ApiError(response.status, 'INTERNAL', `The server answered ${response.status}.`);
-      }
+      if (!response.ok || !body?.success) throw apiError(response, body);
       return body.data as Schemas['ImportResult'];
     },
     onSuccess: () => void client.invalidateQueries({ queryKey: ['team', teamId] }),
@@ -152,12 +148,10 @@ function Export() {
   const save = useMutation({
     mutationFn: () => {
       const query = new URLSearchParams({ process_id: processId, format });
-      if (from) query.set('from', `${from}T00:00:00Z`);
-      if (to) {
-        const end = new Date(`${to}T00:00:00Z`);
-        end.setUTCDate(end.getUTCDate() + 1);
-        query.set('to', end.toISOString());
-      }
+      const start = dayStart(from);
+      const end = dayAfter(to);
+      if (start) query.set('from', start);
+      if (end) query.set('to', end);
       const name = playbooks.data?.items.find((p) => p.id === processId)?.name ?? 'history';
       return download(`/v1/teams/${teamId}/analytics/exports?${query}`, `${name}.${format}`);
     },

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { api, ApiError, describe, unwrap, unwrapPage, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
-import { Badge, Button, Card, ErrorNote, Field, inputClass, Loaded, TextInput, when } from '../../components/ui';
+import { Badge, Button, Card, ErrorNote, Field, inputClass, Loaded, Pager, TextInput, when } from '../../components/ui';
 import { download, number, usePlaybooks, words } from './common';
 
 const TYPES: Record<Schemas['ReportType'], string> = {
@@ -201,19 +201,7 @@ function ReportList() {
                 <ReportRow key={r.id} report={r} />
               ))}
             </ul>
-            {d.pagination && d.pagination.total_pages > 1 && (
-              <nav aria-label="Report pages" className="mt-3 flex items-center gap-3 text-sm">
-                <Button tone="secondary" disabled={!d.pagination.has_previous} onClick={() => setPage(page - 1)}>
-                  Previous
-                </Button>
-                <span>
-                  Page {d.pagination.page} of {d.pagination.total_pages}
-                </span>
-                <Button tone="secondary" disabled={!d.pagination.has_next} onClick={() => setPage(page + 1)}>
-                  Next
-                </Button>
-              </nav>
-            )}
+            <Pager pagination={d.pagination} onPage={setPage} label="Report pages" />
           </>
         )}
       </Loaded>

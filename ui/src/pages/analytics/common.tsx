@@ -1,25 +1,17 @@
 // What the analytics sections share: the filters kept in the URL (playbook, period), the team's
 // playbooks, number formatting, tables that scroll inside themselves on phones, and downloads
 // of documents the API streams (fetched with the bearer token, saved from a blob URL).
-import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { useSearchParams } from 'react-router';
-import { accessToken, api, ApiError, unwrapPage, type Schemas } from '../../api/client';
+import { type ReactNode } from 'react';
+import { useUrlFilters } from '../../components/urlFilters';
+import { accessToken, apiError, type Schemas } from '../../api/client';
+import { usePlaybooks as useTeamPlaybooks } from '../../api/queries';
 import { useTeam } from '../../api/team';
+import { dayAfter, dayStart } from '../../components/format';
 import { Field, inputClass } from '../../components/ui';
 
 /** The URL's analytics filters and a setter that keeps the other parameters. */
 export function useAnalyticsParams() {
-  const [params, setParams] = useSearchParams();
-  const get = (key: string) => params.get(key) ?? '';
-  const set = (key: string, value: string) => {
-    // from the address as it is now: two changes in a row must not undo each other while the
-    // first one's navigation is still rendering
-    const next = new URLSearchParams(window.location.search);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  const { get, set } = useUrlFilters();
   const from = get('from');
   const to = get('to');
   return {
@@ -33,53 +25,12 @@ export function useAnalyticsParams() {
   };
 }
 
-function dayStart(day: string): string | undefined {
-  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00Z` : undefined;
-}
+export { useTextParam } from '../../components/urlFilters';
 
-function dayAfter(day: string): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().replace('.000Z', 'Z');
-}
-
-/**
- * A text filter kept in the URL: typed into local state at once, written to the URL when typing
- * pauses (so no keystroke is lost to a navigation still rendering).
- */
-export function useTextParam(key: string, set: (key: string, value: string) => void, inUrl: string) {
-  const [text, setText] = useState(inUrl);
-  const latest = useRef(inUrl);
-  const write = useRef(set);
-  write.current = set;
-  useEffect(() => {
-    // changed from outside (back button, a link)
-    if (inUrl !== latest.current) setText(inUrl);
-    latest.current = inUrl;
-  }, [inUrl]);
-  useEffect(() => {
-    if (text === latest.current) return;
-    const t = setTimeout(() => {
-      latest.current = text;
-      write.current(key, text);
-    }, 300);
-    return () => clearTimeout(t);
-  }, [text, key]);
-  return [text, setText] as const;
-}
-
-/** The team's playbooks on `main` (shared with the process monitor's cache entry). */
+/** The chosen team's playbooks on `main` (the cache entry the process monitor shares). */
 export function usePlaybooks() {
   const { teamId } = useTeam();
-  return useQuery({
-    queryKey: ['team', teamId, 'playbooks', 'main'],
-    queryFn: () =>
-      unwrapPage<Schemas['Playbook']>(
-        api.GET('/v1/teams/{team_id}/processes', { params: { path: { team_id: teamId! }, query: { page_size: 200 } } }),
-      ),
-    enabled: !!teamId,
-  });
+  return useTeamPlaybooks(teamId);
 }
 
 /** Playbook and period filters; `playbook: 'required'` offers no "every playbook". */
@@ -191,13 +142,7 @@ export function Meter({ value, tone = 'bg-indigo-600' }: { value: number; tone?:
 export async function download(url: string, fallbackName: string): Promise<string> {
   const token = await accessToken();
   const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  if (!response.ok) {
-    const body = await response.json().catch(() => null);
-    const e = body?.error;
-    throw e
-      ? new ApiError(response.status, e.code, e.message, e.details)
-      : new ApiError(response.status, 'INTERNAL', `The server answered ${response.status}.`);
-  }
+  if (!response.ok) throw apiError(response, await response.json().catch(() => null));
   const blob = await response.blob();
   const disposition = response.headers.get('content-disposition') ?? '';
   const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);

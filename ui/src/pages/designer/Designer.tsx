@@ -1,9 +1,11 @@
 // The playbook designer (loaded lazily by PlaybookPage): it holds the draft and lays out its parts.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useBlocker } from 'react-router';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, unwrapPage, type Schemas } from '../../api/client';
+import { useQueryClient } from '@tanstack/react-query';
+import { type Schemas } from '../../api/client';
+import { useRoles } from '../../api/queries';
 import { useTeam } from '../../api/team';
+import { same } from '../../components/json';
 import StepGraph, { resolveDependencies } from '../../components/StepGraph';
 import { Button, Card, Field, TextInput, inputClass } from '../../components/ui';
 import {
@@ -14,7 +16,6 @@ import {
   omit,
   problemCount,
   reaches,
-  same,
   slug,
   sorted,
   toBody,
@@ -60,12 +61,7 @@ export function Designer({ playbook, refName, onSaved, onDirtyChange }: Designer
   const [announcement, setAnnouncement] = useState('');
   const focusAfter = useRef<string | null>(null);
 
-  const roles = useQuery({
-    queryKey: ['team', teamId, 'roles'],
-    queryFn: () =>
-      unwrapPage<Schemas['Role']>(api.GET('/v1/teams/{team_id}/roles', { params: { path: { team_id: teamId! }, query: { page_size: 200 } } })),
-    enabled: !!teamId,
-  });
+  const roles = useRoles(teamId);
 
   const baseDraft = useMemo(() => toDraft(base), [base]);
   const dirty = useMemo(() => !same(toBody(draft), toBody(baseDraft)), [draft, baseDraft]);

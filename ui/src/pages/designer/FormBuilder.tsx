@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import { orderedProperties } from '../../components/SchemaForm';
 import { Button, Field, TextInput, inputClass } from '../../components/ui';
-import { FIELD_NAME, same, type JsonObject } from './draft';
+import { same } from '../../components/json';
+import { FIELD_NAME, type JsonObject } from './draft';
 import { JsonEditor } from './JsonEditor';
 
 type Kind = 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'other';

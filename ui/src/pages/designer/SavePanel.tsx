@@ -1,9 +1,11 @@
 // The Save card: choosing or creating a branch, the commit message, saving, and showing problems and conflicts.
 import { useMemo, useRef, useState, type ReactNode } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, describe, unwrap, unwrapPage, type Schemas } from '../../api/client';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, describe, unwrap, type Schemas } from '../../api/client';
+import { COMMIT } from '../../api/ids';
+import { useBranches } from '../../api/queries';
 import { Button, Card, ErrorNote, Field, TextInput, inputClass } from '../../components/ui';
-import { BRANCH, COMMIT, NEW_BRANCH, problemCount, slug, toBody, type Draft, type Playbook, type Problems } from './draft';
+import { BRANCH, NEW_BRANCH, problemCount, slug, toBody, type Draft, type Playbook, type Problems } from './draft';
 
 export function SavePanel({
   teamId,
@@ -37,11 +39,7 @@ export function SavePanel({
   onReload: (p: Playbook, branch: string) => void;
 }) {
   const client = useQueryClient();
-  const branches = useQuery({
-    queryKey: ['team', teamId, 'branches'],
-    queryFn: () =>
-      unwrapPage<Schemas['Branch']>(api.GET('/v1/teams/{team_id}/branches', { params: { path: { team_id: teamId }, query: { page_size: 200 } } })),
-  });
+  const branches = useBranches(teamId);
   const open = (branches.data?.items ?? []).filter((b) => b.status === 'active' || b.status === 'stale');
   const [target, setTarget] = useState(() => (COMMIT.test(refName) || refName === 'main' ? NEW_BRANCH : refName));
   const [branchName, setBranchName] = useState<string | null>(null);

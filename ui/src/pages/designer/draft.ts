@@ -1,6 +1,7 @@
 // The designer's model: the draft and its problems, constants, and the pure helpers around them.
 import type { Schemas } from '../../api/client';
 import { implicitDependencies } from '../../components/StepGraph';
+import { same } from '../../components/json';
 
 export type Playbook = Schemas['Playbook'];
 export type Step = Schemas['PlaybookStep'];
@@ -13,7 +14,6 @@ export type Problems = { top: Record<string, string>; steps: Record<string, Reco
 export const STEP_ID = /^[a-z][a-z0-9_]{0,63}$/;
 export const BRANCH = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 export const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-export const COMMIT = /^[0-9a-f]{64}$/;
 export const NEW_BRANCH = '\u0000new';
 export const UNITS: Schemas['DurationUnit'][] = ['minutes', 'hours', 'days', 'weeks', 'months', 'seconds'];
 export const TYPES: { value: Schemas['StepType']; label: string }[] = [
@@ -33,7 +33,6 @@ export const PANEL_FIELDS = ['name', 'id', 'description', 'type', 'execution_typ
 
 let seq = 0;
 export const newKey = () => `k${++seq}`;
-export const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 export const sorted = (xs: string[]) => [...new Set(xs)].sort();
 
 export function omit<T extends object, K extends keyof T>(o: T, keys: K[]): Omit<T, K> {
