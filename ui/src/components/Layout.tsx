@@ -82,6 +82,11 @@ export function Layout() {
               </select>
             </label>
           )}
+          {memberships.length === 0 && me.isPending && (
+            // the switcher's place while the memberships load: on a phone it decides whether the
+            // header takes one row or two, and the page below must not move when it arrives
+            <span aria-hidden="true" className="block h-10 w-28 rounded-md bg-slate-100 sm:w-44" />
+          )}
           <span
             className={`text-xs ${connected ? 'text-green-800' : 'text-slate-600'}`}
             role="status"

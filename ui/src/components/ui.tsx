@@ -99,11 +99,15 @@ export function Card({ title, children, actions }: { title?: ReactNode; children
   );
 }
 
-/** The page's heading (focused after navigation) and actions; it also names the browser tab. */
+/**
+ * The page's heading (focused after navigation) and actions; it also names the browser tab. It
+ * is as tall as a button from the start: actions that appear once the person's role is known
+ * do not move the page down.
+ */
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
   usePageTitle(title);
   return (
-    <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
+    <div className="mb-4 flex min-h-10 flex-wrap items-center justify-between gap-3">
       <h1 tabIndex={-1} className="text-2xl font-semibold focus:outline-none">
         {title}
       </h1>
@@ -151,17 +155,43 @@ export function ErrorNote({ error, title = 'Something went wrong' }: { error: un
   );
 }
 
-/** Loading, error and empty states for a query, then its content. */
+/**
+ * The loading state: "Loading…" for everyone (a status, so screen readers hear it) and, with
+ * `reserve`, the space the content will take held by an aria-hidden skeleton, so nothing below
+ * moves when the answer arrives. `reserve` is Tailwind min-height classes, responsive when the
+ * content's height depends on the width (`'min-h-80 sm:min-h-60'`); aim at the usual height.
+ */
+export function Pending({ reserve }: { reserve?: string }) {
+  const status = (
+    <p className="text-sm text-slate-600" role="status">
+      Loading…
+    </p>
+  );
+  if (!reserve) return status;
+  return (
+    <div className={`flex flex-col gap-2 ${reserve}`}>
+      {status}
+      <div aria-hidden="true" className="flex-1 rounded-md bg-slate-100 motion-safe:animate-pulse" />
+    </div>
+  );
+}
+
+/**
+ * Loading, error and empty states for a query, then its content; `reserve` holds the content's
+ * usual height while it loads (see `Pending`).
+ */
 export function Loaded<T>({
   query,
   empty,
+  reserve,
   children,
 }: {
   query: { data?: T; error: unknown; isPending: boolean };
   empty?: (data: T) => string | null;
+  reserve?: string;
   children: (data: T) => ReactNode;
 }) {
-  if (query.isPending) return <p className="text-sm text-slate-600" role="status">Loading…</p>;
+  if (query.isPending) return <Pending reserve={reserve} />;
   // a failed refresh keeps what was shown (and whatever is being typed into it)
   if (query.error && query.data === undefined) return <ErrorNote error={query.error} title="Could not load this" />;
   const data = query.data as T;
@@ -180,6 +210,15 @@ export function Loaded<T>({
       {children(data)}
     </>
   );
+}
+
+/**
+ * Content shown only once `query` has settled (answered or failed): what sits below a query's
+ * content of unknown height appears after it, never above it, so arrivals do not push down what
+ * is already on the screen.
+ */
+export function After({ query, children }: { query: { isPending: boolean }; children: ReactNode }) {
+  return query.isPending ? null : <>{children}</>;
 }
 
 export function when(iso?: string | null): string {

@@ -135,7 +135,8 @@ function Trail({ teamId }: { teamId: string }) {
       </PageHeader>
       <div className="grid grid-cols-1 gap-4">
         <Card title="Chain verification">
-          <Loaded query={verify}>
+          {/* the verdict's usual height: a line on a wide screen, three on a phone */}
+          <Loaded query={verify} reserve="min-h-15 sm:min-h-10 xl:min-h-5">
             {(v) =>
               v.intact ? (
                 <p role="status" className="flex items-start gap-2 text-sm text-green-900">

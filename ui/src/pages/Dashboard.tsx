@@ -87,7 +87,8 @@ export function Dashboard() {
           </Loaded>
         </Card>
         <Card title={`Running instances${running.data?.pagination ? ` (${running.data.pagination.total_count})` : ''}`}>
-          <Loaded query={running} empty={(d) => (d.items.length ? null : 'No instance is running.')}>
+          {/* about two instances' rows: on a phone the recent activity comes below */}
+          <Loaded query={running} reserve="min-h-22" empty={(d) => (d.items.length ? null : 'No instance is running.')}>
             {(d) => (
               <ul className="divide-y divide-slate-100">
                 {d.items.map((i) => (

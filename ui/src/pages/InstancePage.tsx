@@ -46,9 +46,13 @@ export default function InstancePage() {
   });
   const [selected, setSelected] = useState<string | null>(null);
   const editor = can('member');
+  // the page appears with its playbook (the graph's box, the steps, their names in the
+  // timeline) rather than in two steps, the second pushing the exceptions and timeline down;
+  // a playbook that cannot be loaded leaves the page without them
+  const loaded = { data: instance.data, error: instance.error, isPending: instance.isPending || (!!instance.data && playbook.isPending) };
 
   return (
-    <Loaded query={instance}>
+    <Loaded query={loaded}>
       {(i) => {
         const latest = latestByStep(i.step_executions ?? []);
         const states = Object.fromEntries([...latest].map(([id, e]) => [id, e.status]));

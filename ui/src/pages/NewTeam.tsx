@@ -4,7 +4,7 @@ import { useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { chooseTeam } from '../api/team';
-import { Button, Card, ErrorNote, Field, PageHeader, TextInput, inputClass } from '../components/ui';
+import { Button, Card, ErrorNote, Field, PageHeader, Pending, TextInput, inputClass } from '../components/ui';
 
 export default function NewTeam() {
   const navigate = useNavigate();
@@ -45,37 +45,42 @@ export default function NewTeam() {
     <div className="max-w-xl">
       <PageHeader title="Create a team" />
       <Card>
-        <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
-          {create.error && <ErrorNote error={create.error} title="Could not create the team" />}
-          {choices.length > 0 && (
-            <Field label="Organization">
-              {(p) => (
-                <select {...p} className={inputClass} value={organization} onChange={(e) => setOrganization(e.target.value)}>
-                  <option value="">A new organization…</option>
-                  {choices.map((o) => (
-                    <option key={o.id} value={o.id}>
-                      {o.name}
-                    </option>
-                  ))}
-                </select>
-              )}
+        {/* the form waits for the organizations: their choice comes first in it */}
+        {orgs.isPending ? (
+          <Pending />
+        ) : (
+          <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
+            {create.error && <ErrorNote error={create.error} title="Could not create the team" />}
+            {choices.length > 0 && (
+              <Field label="Organization">
+                {(p) => (
+                  <select {...p} className={inputClass} value={organization} onChange={(e) => setOrganization(e.target.value)}>
+                    <option value="">A new organization…</option>
+                    {choices.map((o) => (
+                      <option key={o.id} value={o.id}>
+                        {o.name}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+            )}
+            {!organization && (
+              <Field label="New organization's name" error={fields['/name'] && !name ? fields['/name'] : undefined}>
+                {(p) => <TextInput {...p} value={orgName} onChange={(e) => setOrgName(e.target.value)} />}
+              </Field>
+            )}
+            <Field label="Team name" error={fields['/name']}>
+              {(p) => <TextInput {...p} value={name} onChange={(e) => setName(e.target.value)} />}
             </Field>
-          )}
-          {!organization && (
-            <Field label="New organization's name" error={fields['/name'] && !name ? fields['/name'] : undefined}>
-              {(p) => <TextInput {...p} value={orgName} onChange={(e) => setOrgName(e.target.value)} />}
+            <Field label="Description" error={fields['/description']}>
+              {(p) => <textarea {...p} className={inputClass} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />}
             </Field>
-          )}
-          <Field label="Team name" error={fields['/name']}>
-            {(p) => <TextInput {...p} value={name} onChange={(e) => setName(e.target.value)} />}
-          </Field>
-          <Field label="Description" error={fields['/description']}>
-            {(p) => <textarea {...p} className={inputClass} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />}
-          </Field>
-          <Button type="submit" busy={create.isPending}>
-            Create team
-          </Button>
-        </form>
+            <Button type="submit" busy={create.isPending}>
+              Create team
+            </Button>
+          </form>
+        )}
       </Card>
     </div>
   );

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { useTeam } from '../api/team';
-import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
+import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, Pending, TextInput, inputClass, when } from '../components/ui';
 
 export default function Profile() {
   const { me } = useTeam();
@@ -11,7 +11,7 @@ export default function Profile() {
     <div className="flex max-w-3xl flex-col gap-4">
       <PageHeader title="Profile" />
       <Card title="Account">
-        <Loaded query={me}>
+        <Loaded query={me} reserve="min-h-17">
           {(u) => (
             <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
               <dt className="text-slate-600">Name</dt>
@@ -24,13 +24,14 @@ export default function Profile() {
           )}
         </Loaded>
       </Card>
-      <TwoFactor enabled={!!me.data?.mfa_enabled} />
+      <TwoFactor enabled={me.data?.mfa_enabled} />
       <Tokens />
     </div>
   );
 }
 
-function TwoFactor({ enabled }: { enabled: boolean }) {
+/** `enabled` is unknown while the account loads. */
+function TwoFactor({ enabled }: { enabled?: boolean }) {
   const client = useQueryClient();
   const [enrolment, setEnrolment] = useState<Schemas['TotpEnrolment'] | null>(null);
   const [code, setCode] = useState('');
@@ -56,9 +57,11 @@ function TwoFactor({ enabled }: { enabled: boolean }) {
     (enabled ? disable : verify).mutate();
   };
   return (
-    <Card title="Two-factor sign-in" actions={<Badge value={enabled ? 'on' : 'off'} />}>
+    <Card title="Two-factor sign-in" actions={enabled !== undefined && <Badge value={enabled ? 'on' : 'off'} />}>
+      {/* held at the height of the usual "off" state */}
+      {enabled === undefined && <Pending reserve="min-h-22 sm:min-h-17" />}
       <ErrorNote error={start.error ?? verify.error ?? disable.error} />
-      {!enabled && !enrolment && (
+      {enabled === false && !enrolment && (
         <div className="flex flex-col items-start gap-2">
           <p className="text-sm text-slate-700">Ask for a code from an authenticator app each time you sign in.</p>
           <Button onClick={() => start.mutate()} busy={start.isPending}>

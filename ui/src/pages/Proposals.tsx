@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { useBranches } from '../api/queries';
 import { useTeam } from '../api/team';
-import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
+import { After, Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
 
 const STATUSES: Schemas['ProposalStatus'][] = ['draft', 'submitted', 'under_review', 'approved', 'rejected', 'merged'];
 
@@ -24,6 +24,8 @@ export default function Proposals() {
       ),
     enabled: !!teamId,
   });
+  // asked for now, with the list, though the cards that show them wait for it
+  useBranches(teamId);
   return (
     <div className="flex flex-col gap-4">
       <PageHeader title="Change proposals" />
@@ -68,10 +70,13 @@ export default function Proposals() {
             )}
           </Loaded>
         </Card>
-        <div className="flex flex-col gap-4">
-          {can('editor') && teamId && <NewProposal teamId={teamId} />}
-          {teamId && <Branches teamId={teamId} editor={can('editor')} />}
-        </div>
+        {/* below the list on a phone, so shown once the list is in */}
+        <After query={proposals}>
+          <div className="flex flex-col gap-4">
+            {can('editor') && teamId && <NewProposal teamId={teamId} />}
+            {teamId && <Branches teamId={teamId} editor={can('editor')} />}
+          </div>
+        </After>
       </div>
     </div>
   );

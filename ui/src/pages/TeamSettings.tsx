@@ -62,7 +62,8 @@ function General({ teamId, admin }: { teamId: string; admin: boolean }) {
   };
   return (
     <Card title="Team">
-      <Loaded query={team}>
+      {/* the form's height: fields stacked on a phone, two columns from sm */}
+      <Loaded query={team} reserve="min-h-80 sm:min-h-60">
         {() => (
           <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2">
             <Field label="Name" error={fields['/name']}>
@@ -171,12 +172,13 @@ function Members({ teamId, admin }: { teamId: string; admin: boolean }) {
         </form>
       )}
       <ErrorNote error={invite.error ?? update.error ?? remove.error} />
-      <Loaded query={members}>
+      {/* about two members' rows on a wide screen (on a phone the list starts below the fold) */}
+      <Loaded query={members} reserve="min-h-42">
         {(d) => (
           <ul className="divide-y divide-slate-100">
             {d.items.map((m) => (
               <li key={m.user_id ?? m.invitation_id ?? m.email} className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center sm:justify-between">
-                <div className="text-sm">
+                <div className="min-w-0 text-sm break-words">
                   <p className="font-medium">{m.display_name ?? m.email}</p>
                   <p className="text-slate-700">
                     {m.email} {m.kind === 'agent' && '· AI agent'} {m.status !== 'active' && <Badge value={m.status} />}

@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useState, type CSSProperties } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
-import { Card, Field, inputClass, Loaded } from '../../components/ui';
+import { After, Card, Field, inputClass, Loaded } from '../../components/ui';
 import { duration, Filters, Meter, num, number, percent, seconds, TableBox, td, th, useAnalyticsParams, usePlaybooks } from './common';
 
 const StepGraph = lazy(() => import('../../components/StepGraph'));
@@ -83,7 +83,10 @@ export default function Bottlenecks() {
       <Loaded query={analytics}>
         {(a) => <Heat analytics={a} steps={playbook?.steps ?? []} measure={measureKey} selected={selected} onSelect={setSelected} />}
       </Loaded>
-      <Loaded query={mining}>{(m) => <Variants mining={m} steps={playbook?.steps ?? []} />}</Loaded>
+      {/* below the heat map, whose height depends on the playbook */}
+      <After query={analytics}>
+        <Loaded query={mining}>{(m) => <Variants mining={m} steps={playbook?.steps ?? []} />}</Loaded>
+      </After>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
-import { Card, Loaded, when } from '../../components/ui';
+import { After, Card, Loaded, when } from '../../components/ui';
 import { duration, Filters, measure, Meter, num, number, percent, seconds, TableBox, td, th, useAnalyticsParams, words } from './common';
 
 export default function Overview() {
@@ -54,7 +54,10 @@ export default function Overview() {
           </>
         )}
       </Loaded>
-      <Loaded query={people}>{(d) => <People data={d} />}</Loaded>
+      {/* below the performance cards, whose height depends on the team's playbooks */}
+      <After query={performance}>
+        <Loaded query={people}>{(d) => <People data={d} />}</Loaded>
+      </After>
     </div>
   );
 }
