@@ -6,6 +6,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { useMembers, useTeam } from '../api/team';
+import { parseObject } from '../components/json';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
 
 const StepGraph = lazy(() => import('../components/StepGraph'));
@@ -287,18 +288,6 @@ function Timeline({ executions, names }: { executions: Execution[]; names: Map<s
 }
 
 const STRATEGIES: Schemas['HandlingStrategy'][] = ['retry', 'skip', 'override', 'reassign', 'cancel'];
-
-/** The text of a JSON object, or why it is not one. */
-function parseObject(text: string): { value: Record<string, unknown> } | { error: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { error: `This is not valid JSON (${e instanceof Error ? e.message : String(e)}).` };
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { error: 'The output must be a JSON object, like {"approved": true}.' };
-  return { value: value as Record<string, unknown> };
-}
 
 function Exceptions({ instance, canAct, names }: { instance: Schemas['ProcessInstance']; canAct: boolean; names: Map<string, string> }) {
   const { teamId } = useTeam();

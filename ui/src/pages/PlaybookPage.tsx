@@ -9,6 +9,7 @@ import { useMembers, useTeam } from '../api/team';
 import { COMMIT, playbookPath } from '../api/ids';
 import { useBranches, useRoles } from '../api/queries';
 import { SchemaForm, initialValue, orderedProperties, validate, type JsonSchema } from '../components/SchemaForm';
+import { parseObject } from '../components/json';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
 
 const StepGraph = lazy(() => import('../components/StepGraph'));
@@ -364,13 +365,9 @@ function StartInstance({
     if (schema) {
       problems = validate(schema, variables);
     } else {
-      try {
-        const parsed: unknown = JSON.parse(json || '{}');
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) problems.json = 'Write a JSON object, like {"amount": 1200}.';
-        else vars = parsed as Record<string, unknown>;
-      } catch (err) {
-        problems.json = `This is not valid JSON: ${(err as Error).message}`;
-      }
+      const parsed = parseObject(json || '{}', '{"amount": 1200}');
+      if ('error' in parsed) problems.json = parsed.error;
+      else vars = parsed.value;
     }
     setLocal(problems);
     if (Object.keys(problems).length) return;

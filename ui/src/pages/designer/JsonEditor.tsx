@@ -1,5 +1,6 @@
 // A JSON object edited as text (JsonEditor), applied to the draft while it parses.
 import { useEffect, useRef, useState } from 'react';
+import { parseObject } from '../../components/json';
 import { Field, inputClass } from '../../components/ui';
 import type { JsonObject } from './draft';
 
@@ -51,13 +52,9 @@ export function JsonEditor({
             let message: string | null = null;
             if (!t.trim()) onChange(null);
             else {
-              try {
-                const parsed: unknown = JSON.parse(t);
-                if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) message = 'Write a JSON object ({ … }).';
-                else onChange(parsed as JsonObject);
-              } catch (err) {
-                message = `Not valid JSON: ${(err as Error).message}`;
-              }
+              const parsed = parseObject(t, '{ … }');
+              if ('error' in parsed) message = parsed.error;
+              else onChange(parsed.value);
             }
             setProblem(message);
             onInvalid(message);
