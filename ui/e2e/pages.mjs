@@ -19,6 +19,16 @@ async function pages(page) {
     await link.waitFor();
     return link.getAttribute('href');
   };
+  // a document the admin parts saved on a branch of their own (`library-…`)
+  const aDocument = async () => {
+    await page.goto(`${base}/library`);
+    const options = page.locator('main select').first().locator('option[value^="library-"]');
+    await options.first().waitFor({ state: 'attached' });
+    await page.goto(`${base}/library?ref=${await options.last().getAttribute('value')}`);
+    const link = page.locator('main a[href^="/library/documents/"]:not([href^="/library/documents/new"]):visible').first();
+    await link.waitFor();
+    return link.getAttribute('href');
+  };
   return [
     ['dashboard', '/'],
     ['inbox', '/tasks'],
@@ -30,9 +40,20 @@ async function pages(page) {
     ['instance', await firstLink('/processes', '/processes/')],
     ['proposals', '/proposals'],
     ['proposal', await firstLink('/proposals', '/proposals/')],
+    ['branch', '/branches/faster-payout'],
+    ['library', '/library'],
+    ['library-rules', '/library?tab=rules'],
+    ['library-document', await aDocument()],
+    ['library-new-document', '/library/documents/new'],
+    ['library-new-rule', '/library/rules/new'],
     ...['overview', 'dashboards', 'bottlenecks', 'trends', 'anomalies', 'predictions', 'recommendations', 'reports', 'data'].map(
       (tab) => [`analytics-${tab}`, `/analytics?tab=${tab}`],
     ),
+    ['analytics-dashboard-new', '/analytics?tab=dashboards', 'New dashboard'],
+    ['analytics-report-new', '/analytics?tab=reports', 'New report'],
+    ['integrations', '/integrations'],
+    ['integrations-secrets', '/integrations?tab=secrets'],
+    ['webhook', await firstLink('/integrations', '/integrations/webhooks/')],
     ['audit', '/audit'],
     ['profile', '/settings/profile'],
     ['team-settings', '/settings/team'],

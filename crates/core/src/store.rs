@@ -211,13 +211,14 @@ pub trait Tx: DefinitionTx + ExecutionTx + AnalyticsTx + ReportTx + WebhookTx + 
         ciphertext: &[u8],
         at: DateTime<Utc>,
     ) -> Result<()>;
+    /// Replaces a secret's value; answers when it was created, or `None` when there is none.
     async fn update_secret(
         &mut self,
         team_id: Uuid,
         name: &str,
         ciphertext: &[u8],
         at: DateTime<Utc>,
-    ) -> Result<bool>;
+    ) -> Result<Option<DateTime<Utc>>>;
     async fn delete_secret(&mut self, team_id: Uuid, name: &str) -> Result<bool>;
     async fn list_secrets(&mut self, team_id: Uuid, page: PageRequest) -> Result<Page<SecretInfo>>;
     async fn secret_ciphertext(&mut self, team_id: Uuid, name: &str) -> Result<Option<Vec<u8>>>;

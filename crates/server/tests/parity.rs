@@ -1,7 +1,8 @@
 //! Interface parity: `docs/PARITY.md` lists every service operation with its REST route,
-//! GraphQL root field and MCP tool or resource. This test fails when an operation of
-//! `impl Services` is missing from the table, when a route, field, tool or resource it names
-//! does not exist, or when a cell names nothing without saying why.
+//! GraphQL root field, MCP tool or resource, and the UI pages where people do it. This test fails
+//! when an operation of `impl Services` is missing from the table, when a route, field, tool,
+//! resource or page it names does not exist, when a page is named for an operation the UI never
+//! calls the REST route of, or when a cell names nothing without saying why.
 
 mod common;
 
@@ -61,8 +62,8 @@ fn service_operations() -> BTreeSet<String> {
     ops
 }
 
-/// The table: operation → [REST, GraphQL, MCP] cells.
-fn table() -> HashMap<String, [String; 3]> {
+/// The table: operation → [REST, GraphQL, MCP, UI] cells.
+fn table() -> HashMap<String, [String; 4]> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PARITY.md");
     let text = std::fs::read_to_string(path).unwrap();
     let mut rows = HashMap::new();
@@ -72,11 +73,16 @@ fn table() -> HashMap<String, [String; 3]> {
             .split(" | ")
             .map(|c| c.trim().to_string())
             .collect();
-        assert_eq!(cells.len(), 4, "a row has four cells: {line}");
+        assert_eq!(cells.len(), 5, "a row has five cells: {line}");
         let op = cells[0].trim_matches('`').to_string();
         let previous = rows.insert(
             op.clone(),
-            [cells[1].clone(), cells[2].clone(), cells[3].clone()],
+            [
+                cells[1].clone(),
+                cells[2].clone(),
+                cells[3].clone(),
+                cells[4].clone(),
+            ],
         );
         assert!(previous.is_none(), "{op} is listed twice");
     }
@@ -153,6 +159,115 @@ fn mcp_names() -> BTreeSet<String> {
     names
 }
 
+fn ui_source() -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src")];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "ts" || e == "tsx") {
+                texts.push(std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    texts
+}
+
+/// The app's page routes (`ui/src/routes.tsx`), as `/segment/:param`.
+fn ui_pages() -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/routes.tsx");
+    let source = std::fs::read_to_string(path).unwrap();
+    let mut pages: BTreeSet<String> = source
+        .split("path: '")
+        .skip(1)
+        .map(|rest| {
+            format!(
+                "/{}",
+                rest.split('\'').next().unwrap().trim_start_matches('/')
+            )
+        })
+        .filter(|p| p != "/*")
+        .collect();
+    if source.contains("index: true") {
+        pages.insert("/".into());
+    }
+    pages
+}
+
+/// A path with every parameter (`{team_id}`, `${teamId}`) written `{}`, and without a query.
+fn path_shape(path: &str) -> String {
+    let mut out = String::new();
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '?' => break,
+            '$' | '{' => {
+                if c == '$' && chars.peek() != Some(&'{') {
+                    out.push(c);
+                    continue;
+                }
+                if c == '$' {
+                    chars.next();
+                }
+                let mut depth = 1;
+                for n in chars.by_ref() {
+                    match n {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                // a parameter glued to a segment (`imports${query}`) is a query string
+                if out.ends_with('/') {
+                    out.push_str("{}");
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The REST routes the UI calls: `METHOD shape` for the typed client's calls (`api.GET('…')`),
+/// `* shape` for every other API path the app writes (fetched as files or streams).
+fn ui_calls() -> BTreeSet<String> {
+    let mut calls = BTreeSet::new();
+    for text in ui_source() {
+        for (i, _) in text.match_indices("/v1/") {
+            let quote = text[..i].chars().last().unwrap_or(' ');
+            if !matches!(quote, '\'' | '`') {
+                continue;
+            }
+            let end = text[i..].find(quote).map_or(text.len(), |e| i + e);
+            let shape = path_shape(&text[i..end]);
+            let before = &text[..i - 1];
+            let method = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+                .into_iter()
+                .find(|m| before.ends_with(&format!("api.{m}(")));
+            calls.insert(format!("{} {shape}", method.unwrap_or("*")));
+        }
+    }
+    calls
+}
+
+#[test]
+fn ui_paths_take_their_shape() {
+    assert_eq!(
+        path_shape("/v1/teams/{team_id}/tasks"),
+        "/v1/teams/{}/tasks"
+    );
+    assert_eq!(
+        path_shape("/v1/teams/${teamId}/analytics/imports${query.size ? `?${query}` : ''}"),
+        "/v1/teams/{}/analytics/imports"
+    );
+    assert_eq!(path_shape("/v1/auth/refresh?x=1"), "/v1/auth/refresh");
+}
+
 #[tokio::test]
 async fn every_operation_reaches_every_door_or_says_why_not() {
     let ops = service_operations();
@@ -170,11 +285,31 @@ async fn every_operation_reaches_every_door_or_says_why_not() {
     );
 
     let (rest, graphql, mcp) = (rest_routes(), graphql_root_fields().await, mcp_names());
-    let mut reached = [0, 0, 0];
+    let (pages, calls) = (ui_pages(), ui_calls());
+    let mut reached = [0, 0, 0, 0];
     for (op, cells) in &table {
-        for (i, (door, known)) in [("REST", &rest), ("GraphQL", &graphql), ("MCP", &mcp)]
-            .into_iter()
-            .enumerate()
+        if named(&cells[3], op, "UI").is_some() {
+            // the UI reaches an operation through its REST route
+            let routes = named(&cells[0], op, "REST").unwrap_or_default();
+            let called = routes.iter().any(|r| {
+                let (method, path) = r.split_once(' ').unwrap();
+                let shape = path_shape(path);
+                calls.contains(&format!("{method} {shape}"))
+                    || calls.contains(&format!("* {shape}"))
+            });
+            assert!(
+                called,
+                "{op}: the UI names pages but never calls {routes:?}"
+            );
+        }
+        for (i, (door, known)) in [
+            ("REST", &rest),
+            ("GraphQL", &graphql),
+            ("MCP", &mcp),
+            ("UI", &pages),
+        ]
+        .into_iter()
+        .enumerate()
         {
             if let Some(names) = named(&cells[i], op, door) {
                 reached[i] += 1;
@@ -196,10 +331,11 @@ async fn every_operation_reaches_every_door_or_says_why_not() {
         "GraphQL root fields not in docs/PARITY.md: {unlisted:?}"
     );
     println!(
-        "{} operations: REST reaches {}, GraphQL {}, MCP {}",
+        "{} operations: REST reaches {}, GraphQL {}, MCP {}, UI {}",
         table.len(),
         reached[0],
         reached[1],
-        reached[2]
+        reached[2],
+        reached[3]
     );
 }

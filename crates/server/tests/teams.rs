@@ -464,13 +464,23 @@ async fn secrets_are_write_only_and_sealed(app: TestApp) {
     )
     .await
     .expect_error(422, "VALIDATION_FAILED");
-    app.put(
-        &t("/secrets/STRIPE_KEY"),
-        &owner.token,
-        json!({"value": format!("{value}-rotated")}),
-    )
-    .await
-    .expect(200);
+    let rotated = app
+        .put(
+            &t("/secrets/STRIPE_KEY"),
+            &owner.token,
+            json!({"value": format!("{value}-rotated")}),
+        )
+        .await
+        .expect(200);
+    // the answer is the secret as stored, read in the same transaction (not looked up in a list)
+    assert_eq!(rotated.body["data"]["name"], "STRIPE_KEY");
+    assert_eq!(
+        rotated.body["data"]["created_at"],
+        created.body["data"]["created_at"]
+    );
+    assert!(
+        rotated.body["data"]["updated_at"].as_str() >= created.body["data"]["updated_at"].as_str()
+    );
     app.put(&t("/secrets/NOPE"), &owner.token, json!({"value": "x"}))
         .await
         .expect_error(404, "NOT_FOUND");

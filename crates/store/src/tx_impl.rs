@@ -609,10 +609,11 @@ macro_rules! tx_impl {
                     .execute(&mut *self.tx).await.map(|_| ()).map_err($crate::error::db_err)
             }
 
-            async fn update_secret(&mut self, team_id: uuid::Uuid, name: &str, ciphertext: &[u8], at: chrono::DateTime<chrono::Utc>) -> orgata_core::Result<bool> {
-                let done = sqlx::query("UPDATE team_secrets SET ciphertext = $3, updated_at = $4 WHERE team_id = $1 AND name = $2")
-                    .bind(team_id).bind(name).bind(ciphertext).bind(at).execute(&mut *self.tx).await.map_err($crate::error::db_err)?;
-                Ok(done.rows_affected() == 1)
+            async fn update_secret(&mut self, team_id: uuid::Uuid, name: &str, ciphertext: &[u8], at: chrono::DateTime<chrono::Utc>) -> orgata_core::Result<Option<chrono::DateTime<chrono::Utc>>> {
+                use sqlx::Row;
+                let row = sqlx::query("UPDATE team_secrets SET ciphertext = $3, updated_at = $4 WHERE team_id = $1 AND name = $2 RETURNING created_at")
+                    .bind(team_id).bind(name).bind(ciphertext).bind(at).fetch_optional(&mut *self.tx).await.map_err($crate::error::db_err)?;
+                row.map(|r| r.try_get("created_at").map_err($crate::error::db_err)).transpose()
             }
 
             async fn delete_secret(&mut self, team_id: uuid::Uuid, name: &str) -> orgata_core::Result<bool> {

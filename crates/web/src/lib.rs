@@ -13,14 +13,17 @@ static ASSETS: &[(&str, &str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/asse
 
 /// The first path segments of the app's pages (`ui/src/routes.tsx`, held to this list by the
 /// `web_ui` test); `/` is the dashboard.
-pub const PAGES: [&str; 10] = [
+pub const PAGES: [&str; 13] = [
     "login",
     "register",
     "tasks",
     "playbooks",
     "processes",
     "proposals",
+    "branches",
+    "library",
     "analytics",
+    "integrations",
     "audit",
     "settings",
     "teams",

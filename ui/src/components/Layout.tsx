@@ -14,7 +14,9 @@ const NAV: { to: string; label: string; admin?: boolean }[] = [
   { to: '/playbooks', label: 'Playbooks' },
   { to: '/processes', label: 'Monitor' },
   { to: '/proposals', label: 'Proposals' },
+  { to: '/library', label: 'Library' },
   { to: '/analytics', label: 'Analytics' },
+  { to: '/integrations', label: 'Integrations', admin: true },
   { to: '/audit', label: 'Audit', admin: true },
   { to: '/settings/team', label: 'Team' },
 ];

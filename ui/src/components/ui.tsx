@@ -134,6 +134,12 @@ const BADGE: Record<string, string> = {
   escalated: 'bg-red-100 text-red-900',
   rejected: 'bg-red-100 text-red-900',
   changes_requested: 'bg-amber-100 text-amber-900',
+  delivered: 'bg-green-100 text-green-900',
+  active: 'bg-green-100 text-green-900',
+  inactive: 'bg-slate-200 text-slate-800',
+  protected: 'bg-indigo-100 text-indigo-900',
+  abandoned: 'bg-slate-200 text-slate-800',
+  archived: 'bg-slate-200 text-slate-800',
 };
 
 /** A status word on a colour; the word itself carries the meaning (never the colour alone). */

@@ -1,10 +1,11 @@
 // The team's tasks: filtered by status, assignee and type (kept in the URL), a page at a time.
-import { useQuery } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router';
-import { api, unwrapPage, type Pagination, type Schemas } from '../api/client';
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { api, ApiError, unwrap, unwrapPage, type Pagination, type Schemas } from '../api/client';
 import { useMembers, useTeam } from '../api/team';
 import { OPEN, words } from '../components/format';
-import { Badge, Field, Loaded, PageHeader, inputClass, when } from '../components/ui';
+import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
 
 const PAGE_SIZE = 20;
 const STATUSES: Schemas['TaskStatus'][] = ['open', 'in_progress', 'completed', 'cancelled', 'escalated'];
@@ -47,7 +48,8 @@ async function fetchTasks(teamId: string, f: Filters): Promise<Page> {
 }
 
 export default function Inbox() {
-  const { teamId, me } = useTeam();
+  const { teamId, me, can } = useTeam();
+  const [creating, setCreating] = useState(false);
   const [params, setParams] = useSearchParams();
   const filters: Filters = {
     status: STATUSES.includes(params.get('status') as Schemas['TaskStatus']) ? params.get('status')! : '',
@@ -102,7 +104,14 @@ export default function Inbox() {
 
   return (
     <div>
-      <PageHeader title="Inbox" />
+      <PageHeader title="Inbox">
+        {can('member') && (
+          <Button tone="secondary" aria-expanded={creating} onClick={() => setCreating(!creating)}>
+            New task
+          </Button>
+        )}
+      </PageHeader>
+      {creating && teamId && <NewTask teamId={teamId} onCancel={() => setCreating(false)} />}
       <form
         role="search"
         aria-label="Filter tasks"
@@ -229,5 +238,94 @@ function PageLink({ to, children }: { to: URLSearchParams | null; children: Reac
     <Link to={{ search: `?${to}` }} className={`${style} border-slate-300 bg-white text-indigo-800 hover:bg-slate-100`}>
       {children}
     </Link>
+  );
+}
+
+const PRIORITIES: Schemas['TaskPriority'][] = ['low', 'medium', 'high', 'critical'];
+
+/** A standalone task, not part of any process: for a one-off piece of work. */
+function NewTask({ teamId, onCancel }: { teamId: string; onCancel: () => void }) {
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const members = useMembers(teamId);
+  const [form, setForm] = useState({ title: '', description: '', priority: 'medium', type: 'manual', assigned_to: '', due: '' });
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap<Schemas['Task']>(
+        api.POST('/v1/teams/{team_id}/tasks', {
+          params: { path: { team_id: teamId } },
+          body: {
+            title: form.title,
+            description: form.description,
+            priority: form.priority as Schemas['TaskPriority'],
+            type: form.type as Schemas['TaskType'],
+            assigned_to: form.assigned_to || null,
+            due_date: form.due ? new Date(form.due).toISOString() : null,
+          },
+        }),
+      ),
+    onSuccess: (t) => {
+      void client.invalidateQueries({ queryKey: ['team', teamId, 'tasks'] });
+      navigate(`/tasks/${t.id}`);
+    },
+  });
+  const fields = create.error instanceof ApiError ? create.error.fields : {};
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate();
+  };
+  const choice = (label: string, k: keyof typeof form, options: [string, string][], error?: string) => (
+    <Field label={label} error={error}>
+      {(p) => (
+        <select {...p} className={inputClass} value={form[k]} onChange={set(k)}>
+          {options.map(([v, text]) => (
+            <option key={v} value={v}>
+              {text}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+  return (
+    <div className="mb-4">
+      <Card title="New task">
+        <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2">
+          <div className="sm:col-span-2">
+            <Field label="Title" error={fields['/title']}>
+              {(p) => <TextInput {...p} required value={form.title} onChange={set('title')} />}
+            </Field>
+          </div>
+          <div className="sm:col-span-2">
+            <Field label="Description" error={fields['/description']}>
+              {(p) => <textarea {...p} className={inputClass} rows={3} value={form.description} onChange={set('description')} />}
+            </Field>
+          </div>
+          {choice('Priority', 'priority', PRIORITIES.map((v) => [v, words(v)]), fields['/priority'])}
+          {choice('Type', 'type', TYPES.map((v) => [v, words(v)]), fields['/type'])}
+          {choice(
+            'Assign to',
+            'assigned_to',
+            [['', 'No one yet'], ...(members.data?.items ?? []).flatMap((m): [string, string][] => (m.status === 'active' && m.user_id ? [[m.user_id, m.display_name ?? m.email]] : []))],
+            fields['/assigned_to'],
+          )}
+          <Field label="Due (optional)" error={fields['/due_date']}>
+            {(p) => <TextInput {...p} type="datetime-local" value={form.due} onChange={set('due')} />}
+          </Field>
+          <div className="sm:col-span-2">
+            <ErrorNote error={create.error && !Object.keys(fields).length ? create.error : null} title="Could not create the task" />
+          </div>
+          <div className="flex gap-2 sm:col-span-2">
+            <Button type="submit" busy={create.isPending}>
+              Create task
+            </Button>
+            <Button tone="secondary" onClick={onCancel}>
+              Cancel
+            </Button>
+          </div>
+        </form>
+      </Card>
+    </div>
   );
 }

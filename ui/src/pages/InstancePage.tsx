@@ -7,6 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { useMembers, useTeam } from '../api/team';
 import { parseObject } from '../components/json';
+import { words } from '../components/format';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
 
 const StepGraph = lazy(() => import('../components/StepGraph'));
@@ -167,13 +168,20 @@ function StepRow({
 }) {
   const { teamId } = useTeam();
   const client = useQueryClient();
-  const [mode, setMode] = useState<'skip' | 'override' | 'retry' | null>(null);
+  const [mode, setMode] = useState<'execute' | 'skip' | 'override' | 'retry' | null>(null);
   const [reason, setReason] = useState('');
   const [output, setOutput] = useState('{}');
   const [outputError, setOutputError] = useState<string | null>(null);
   const path = { team_id: teamId!, instance_id: instance.id, step_id: step.id! };
   const run = useMutation({
     mutationFn: async (parsed?: Record<string, unknown>) => {
+      if (mode === 'execute')
+        return unwrap(
+          api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/execute', {
+            params: { path },
+            body: { output: parsed ?? {}, comment: reason || null },
+          }),
+        );
       if (mode === 'skip') return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/skip', { params: { path }, body: { reason } }));
       if (mode === 'retry')
         return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/retry', { params: { path }, body: { reason: reason || undefined } }));
@@ -191,7 +199,7 @@ function StepRow({
   const open = status === 'running' || status === 'awaiting_approval' || status === 'pending';
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (mode !== 'override') return run.mutate(undefined);
+    if (mode !== 'override' && mode !== 'execute') return run.mutate(undefined);
     const parsed = parseObject(output);
     if ('error' in parsed) return setOutputError(parsed.error);
     setOutputError(null);
@@ -207,6 +215,11 @@ function StepRow({
         </span>
         <span className="flex flex-wrap items-center gap-2">
           <Badge value={status} />
+          {canAct && status === 'running' && (
+            <Button tone="secondary" onClick={() => setMode(mode === 'execute' ? null : 'execute')} aria-expanded={mode === 'execute'}>
+              Complete<span className="sr-only"> {step.name}</span>
+            </Button>
+          )}
           {canAct && open && (
             <>
               <Button tone="secondary" onClick={() => setMode(mode === 'skip' ? null : 'skip')} aria-expanded={mode === 'skip'}>
@@ -226,11 +239,19 @@ function StepRow({
       </div>
       {mode && (
         <form onSubmit={submit} className="mt-2 flex flex-col gap-2 rounded-md border border-slate-200 p-3">
-          <Field label={mode === 'retry' ? 'Reason (optional)' : 'Reason'}>
+          <Field label={mode === 'execute' ? 'Comment (optional)' : mode === 'retry' ? 'Reason (optional)' : 'Reason'}>
             {(p) => <TextInput {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
           </Field>
-          {mode === 'override' && (
-            <Field label="Output (JSON)" hint="A JSON object: what the step would have produced." error={outputError ?? undefined}>
+          {(mode === 'override' || mode === 'execute') && (
+            <Field
+              label="Output (JSON)"
+              hint={
+                mode === 'execute'
+                  ? "A JSON object: the step's output, checked against its form and rules."
+                  : 'A JSON object: what the step would have produced.'
+              }
+              error={outputError ?? (run.error instanceof ApiError ? run.error.fields['/output'] : undefined)}
+            >
               {(p) => (
                 <textarea
                   {...p}
@@ -248,7 +269,7 @@ function StepRow({
           <ErrorNote error={run.error} title="Could not do that" />
           <div className="flex gap-2">
             <Button type="submit" busy={run.isPending}>
-              {mode === 'skip' ? 'Skip step' : mode === 'retry' ? 'Retry step' : 'Override step'}
+              {{ execute: 'Complete step', skip: 'Skip step', retry: 'Retry step', override: 'Override step' }[mode]}
             </Button>
             <Button tone="secondary" onClick={() => setMode(null)}>
               Close
@@ -341,8 +362,19 @@ function Exceptions({ instance, canAct, names }: { instance: Schemas['ProcessIns
   };
   // the server's field problems (`/output`, `/assignee`) next to their fields
   const fields = handle.error instanceof ApiError ? handle.error.fields : {};
+  const [raising, setRaising] = useState(false);
   return (
-    <Card title="Exceptions">
+    <Card
+      title="Exceptions"
+      actions={
+        canAct && (
+          <Button tone="secondary" aria-expanded={raising} onClick={() => setRaising(!raising)}>
+            Raise an exception
+          </Button>
+        )
+      }
+    >
+      {raising && <RaiseException instance={instance} names={names} onDone={() => setRaising(false)} />}
       <Loaded query={exceptions} empty={(d) => (d.items.length ? null : 'No exceptions.')}>
         {(d) => (
           <ul className="divide-y divide-slate-100">
@@ -447,5 +479,77 @@ function Exceptions({ instance, canAct, names }: { instance: Schemas['ProcessIns
         )}
       </Loaded>
     </Card>
+  );
+}
+
+const SEVERITIES: Schemas['Severity'][] = ['warning', 'error', 'critical'];
+const EXCEPTION_TYPES: Schemas['ExceptionType'][] = ['manual_override', 'validation_failure', 'timeout', 'resource_unavailable', 'business_rule_violation'];
+
+/** Raising an exception by hand: something is wrong that the engine did not see. */
+function RaiseException({ instance, names, onDone }: { instance: Schemas['ProcessInstance']; names: Map<string, string>; onDone: () => void }) {
+  const { teamId } = useTeam();
+  const client = useQueryClient();
+  const [form, setForm] = useState({ message: '', severity: 'warning', type: 'manual_override', step_id: '' });
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const raise = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/exceptions', {
+          params: { path: { team_id: teamId!, instance_id: instance.id } },
+          body: {
+            message: form.message,
+            severity: form.severity as Schemas['Severity'],
+            type: form.type as Schemas['ExceptionType'],
+            step_id: form.step_id || null,
+          },
+        }),
+      ),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['team', teamId] });
+      onDone();
+    },
+  });
+  const fields = raise.error instanceof ApiError ? raise.error.fields : {};
+  const choice = (label: string, k: keyof typeof form, options: [string, string][]) => (
+    <Field label={label} error={fields[`/${k}`]}>
+      {(p) => (
+        <select {...p} className={inputClass} value={form[k]} onChange={set(k)}>
+          {options.map(([v, text]) => (
+            <option key={v} value={v}>
+              {text}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+  return (
+    <form
+      className="mb-3 grid gap-2 rounded-md border border-slate-200 p-3 sm:grid-cols-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        raise.mutate();
+      }}
+    >
+      <div className="sm:col-span-3">
+        <Field label="What is wrong" error={fields['/message']}>
+          {(p) => <TextInput {...p} required value={form.message} onChange={set('message')} />}
+        </Field>
+      </div>
+      {choice('Severity', 'severity', SEVERITIES.map((v) => [v, v]))}
+      {choice('Kind', 'type', EXCEPTION_TYPES.map((v) => [v, words(v)]))}
+      {choice('Step', 'step_id', [['', 'The whole instance'], ...[...names].map(([id, name]): [string, string] => [id, name])])}
+      <div className="sm:col-span-3">
+        <ErrorNote error={raise.error && !Object.keys(fields).length ? raise.error : null} title="Could not raise it" />
+      </div>
+      <div className="flex gap-2 sm:col-span-3">
+        <Button type="submit" busy={raise.isPending}>
+          Raise exception
+        </Button>
+        <Button tone="secondary" onClick={onDone}>
+          Cancel
+        </Button>
+      </div>
+    </form>
   );
 }

@@ -13,7 +13,12 @@ export default function NewTeam() {
     queryKey: ['organizations'],
     queryFn: () => unwrapPage<Schemas['Organization']>(api.GET('/v1/organizations', { params: { query: { page_size: 200 } } })),
   });
-  const [organization, setOrganization] = useState('');
+  // the first organization of the person's until they choose ('' is a new one)
+  const [chosenOrganization, setOrganization] = useState<string | null>(null);
+  const choices = orgs.data?.items ?? [];
+  const organization = chosenOrganization ?? choices[0]?.id ?? '';
+  // which request a refusal answers: its field pointers (`/name`) are that record's
+  const [failedAt, setFailedAt] = useState<'organization' | 'team'>('team');
   const [orgName, setOrgName] = useState('');
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -21,11 +26,13 @@ export default function NewTeam() {
     mutationFn: async () => {
       let organization_id = organization;
       if (!organization_id) {
+        setFailedAt('organization');
         const org = await unwrap<Schemas['Organization']>(api.POST('/v1/organizations', { body: { name: orgName.trim() } }));
         organization_id = org.id;
         setOrganization(org.id);
         void client.invalidateQueries({ queryKey: ['organizations'] });
       }
+      setFailedAt('team');
       return unwrap<Schemas['Team']>(api.POST('/v1/teams', { body: { organization_id, name: name.trim(), description } }));
     },
     onSuccess: async (team) => {
@@ -35,12 +42,12 @@ export default function NewTeam() {
     },
   });
   const fields = create.error instanceof ApiError ? create.error.fields : {};
+  const orgFields = failedAt === 'organization' ? fields : {};
+  const teamFields = failedAt === 'team' ? fields : {};
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate();
   };
-  const choices = orgs.data?.items ?? [];
-
   return (
     <div className="max-w-xl">
       <PageHeader title="Create a team" />
@@ -66,14 +73,14 @@ export default function NewTeam() {
               </Field>
             )}
             {!organization && (
-              <Field label="New organization's name" error={fields['/name'] && !name ? fields['/name'] : undefined}>
+              <Field label="New organization's name" error={orgFields['/name']}>
                 {(p) => <TextInput {...p} value={orgName} onChange={(e) => setOrgName(e.target.value)} />}
               </Field>
             )}
-            <Field label="Team name" error={fields['/name']}>
+            <Field label="Team name" error={teamFields['/name']}>
               {(p) => <TextInput {...p} value={name} onChange={(e) => setName(e.target.value)} />}
             </Field>
-            <Field label="Description" error={fields['/description']}>
+            <Field label="Description" error={teamFields['/description']}>
               {(p) => <textarea {...p} className={inputClass} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />}
             </Field>
             <Button type="submit" busy={create.isPending}>

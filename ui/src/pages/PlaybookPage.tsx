@@ -86,6 +86,16 @@ export default function PlaybookPage() {
   };
 
   const atCommit = COMMIT.test(ref);
+  const client = useQueryClient();
+  const archive = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.DELETE('/v1/teams/{team_id}/processes/{process_id}', {
+          params: { path: { team_id: teamId!, process_id: playbookId! }, query: { ref } },
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['team', teamId] }),
+  });
 
   return (
     <div>
@@ -110,7 +120,19 @@ export default function PlaybookPage() {
                     {designing ? 'Close designer' : 'Edit in designer'}
                   </Button>
                 )}
+                {can('editor') && !atCommit && p.status !== 'archived' && (
+                  <Button
+                    tone="secondary"
+                    busy={archive.isPending}
+                    onClick={() => {
+                      if (window.confirm(`Archive ${p.name} on ${ref}? It can start no more instances; running ones continue.`)) archive.mutate();
+                    }}
+                  >
+                    Archive
+                  </Button>
+                )}
               </PageHeader>
+              <ErrorNote error={archive.error} title="Could not archive the playbook" />
               <div className="mb-4 flex flex-wrap items-center gap-x-4 gap-y-2 text-sm text-slate-700">
                 {p.status && <Badge value={p.status} />}
                 <span>Layer {p.layer ?? 'L0'}</span>
@@ -134,6 +156,11 @@ export default function PlaybookPage() {
                       ))}
                   </select>
                 </label>
+                {!atCommit && (
+                  <Link to={`/branches/${encodeURIComponent(ref)}`} className="text-indigo-800 underline">
+                    Branch {ref}: commits and compare
+                  </Link>
+                )}
               </div>
               {playbook.isPlaceholderData && (
                 <p role="status" className="mb-2 text-sm text-slate-600">
@@ -149,7 +176,7 @@ export default function PlaybookPage() {
                 </p>
               )}
               {p.description && <p className="mb-4 max-w-3xl whitespace-pre-line text-slate-800">{p.description}</p>}
-              {!startable && <p className="mb-4 text-sm text-slate-700">A {p.status} playbook cannot start instances.</p>}
+              {!startable && <p className="mb-4 text-sm text-slate-700">This playbook is {p.status}: it cannot start instances.</p>}
 
               {starting && startable && (
                 <StartInstance

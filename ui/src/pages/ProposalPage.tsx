@@ -7,6 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
 import { useMembers, useTeam } from '../api/team';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, inputClass, when } from '../components/ui';
+import { LibraryDiffView, show, type StepFrame } from '../components/LibraryDiff';
 
 type Proposal = Schemas['ChangeProposal'];
 type Comment = Schemas['ProposalComment'];
@@ -98,131 +99,22 @@ export default function ProposalPage() {
   );
 }
 
-/** A JSON value as people read it: strings bare, the rest as compact JSON. */
-function show(value: unknown): string {
-  if (value === undefined) return '—';
-  if (value === '') return '(empty)';
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value, null, 1);
-}
-
-/** What each side of a change is: `now on main`, `proposed on feature`. */
-type Sides = { old: string; new: string };
-
-/** The two column headings above the sides, on screens wide enough to have two columns. */
-function SidesHeader({ sides }: { sides: Sides }) {
-  return (
-    <div className="mb-2 hidden grid-cols-2 gap-2 text-xs font-medium text-slate-700 sm:grid" aria-hidden="true">
-      <span>{sides.old}</span>
-      <span>{sides.new}</span>
-    </div>
-  );
-}
-
-/** One side of a change, labelled in words (visible on phones, where the column headings are not). */
-function Side({ sides, children, tone }: { sides: Sides; children: ReactNode; tone: 'old' | 'new' }) {
-  return (
-    <div className={`min-w-0 rounded p-2 text-sm ${tone === 'old' ? 'bg-red-50' : 'bg-green-50'}`}>
-      <span className="mb-1 block text-xs font-medium text-slate-700 sm:sr-only">{sides[tone]}: </span>
-      <pre className="whitespace-pre-wrap break-words font-mono text-xs">{children}</pre>
-    </div>
-  );
-}
-
 function Changes({ proposal, who }: { proposal: Proposal; who: (id: string) => string }) {
-  const diff = proposal.diff;
-  if (!diff) return null;
-  const empty = !diff.playbooks.length && !diff.documents.length && !diff.rules.length;
-  const sides: Sides = { old: `now on ${proposal.target_branch}`, new: `proposed on ${proposal.source_branch}` };
+  if (!proposal.diff) return null;
+  const step: StepFrame = ({ playbookId, stepId, name, title, children }) => (
+    <StepBlock proposal={proposal} playbookId={playbookId} stepId={stepId} name={name} title={title} who={who}>
+      {children}
+    </StepBlock>
+  );
   return (
     <Card title="Changes">
-      {empty && <p className="text-sm text-slate-600">The branch changes nothing on {proposal.target_branch}.</p>}
-      {diff.playbooks.map((d) => (
-        <section key={d.id} className="mb-6" aria-label={`Changes to ${d.name}`}>
-          <h3 className="mb-2 font-semibold">
-            Playbook {d.name} <Badge value={d.status} />
-          </h3>
-          <SidesHeader sides={sides} />
-          {d.fields.map((f) => (
-            <FieldRow key={f.path} change={f} sides={sides} />
-          ))}
-          {d.steps && (
-            <ol className="flex flex-col gap-3">
-              {d.steps.added.map((s) => (
-                <StepBlock key={`a-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} name={s.name} title={`${s.name} — added at position ${s.position + 1}`} who={who}>
-                  <div className="grid gap-2 sm:grid-cols-2">
-                    <Side sides={sides} tone="old">
-                      (not there)
-                    </Side>
-                    <Side sides={sides} tone="new">
-                      {s.name}
-                    </Side>
-                  </div>
-                </StepBlock>
-              ))}
-              {d.steps.removed.map((s) => (
-                <StepBlock key={`r-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} name={s.name} title={`${s.name} — removed`} who={who}>
-                  <div className="grid gap-2 sm:grid-cols-2">
-                    <Side sides={sides} tone="old">
-                      {s.name}
-                    </Side>
-                    <Side sides={sides} tone="new">
-                      (removed)
-                    </Side>
-                  </div>
-                </StepBlock>
-              ))}
-              {d.steps.moved.map((s) => (
-                <StepBlock key={`m-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} name={s.name} title={`${s.name} — moved`} who={who}>
-                  <div className="grid gap-2 sm:grid-cols-2">
-                    <Side sides={sides} tone="old">
-                      position {s.from + 1}
-                    </Side>
-                    <Side sides={sides} tone="new">
-                      position {s.to + 1}
-                    </Side>
-                  </div>
-                </StepBlock>
-              ))}
-              {d.steps.changed.map((s) => (
-                <StepBlock key={`c-${s.id}`} proposal={proposal} playbookId={d.id} stepId={s.id} name={s.name} title={`${s.name} — changed`} who={who}>
-                  {s.fields.map((f) => (
-                    <FieldRow key={f.path} change={f} sides={sides} />
-                  ))}
-                </StepBlock>
-              ))}
-            </ol>
-          )}
-        </section>
-      ))}
-      {[...diff.documents, ...diff.rules].map((d) => (
-        <section key={d.id} className="mb-4">
-          <h3 className="mb-2 font-semibold">
-            {d.name} <Badge value={d.status} />
-          </h3>
-          {!!d.fields.length && <SidesHeader sides={sides} />}
-          {d.fields.map((f) => (
-            <FieldRow key={f.path} change={f} sides={sides} />
-          ))}
-        </section>
-      ))}
+      <LibraryDiffView
+        diff={proposal.diff}
+        sides={{ old: `now on ${proposal.target_branch}`, new: `proposed on ${proposal.source_branch}` }}
+        empty={`The branch changes nothing on ${proposal.target_branch}.`}
+        step={step}
+      />
     </Card>
-  );
-}
-
-function FieldRow({ change, sides }: { change: Schemas['FieldChange']; sides: Sides }) {
-  return (
-    <div className="mb-2">
-      <p className="text-xs font-medium text-slate-700">{change.field}</p>
-      <div className="grid gap-2 sm:grid-cols-2">
-        <Side sides={sides} tone="old">
-          {'old' in change ? show(change.old) : '(not set)'}
-        </Side>
-        <Side sides={sides} tone="new">
-          {'new' in change ? show(change.new) : '(removed)'}
-        </Side>
-      </div>
-    </div>
   );
 }
 

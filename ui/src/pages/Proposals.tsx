@@ -86,7 +86,9 @@ function NewProposal({ teamId }: { teamId: string }) {
   const navigate = useNavigate();
   const branches = useBranches(teamId);
   const client = useQueryClient();
-  const [form, setForm] = useState({ title: '', description: '', source_branch: '', target_branch: 'main' });
+  // a branch page's "Propose these changes" names its branch (?source=)
+  const [params] = useSearchParams();
+  const [form, setForm] = useState({ title: '', description: '', source_branch: params.get('source') ?? '', target_branch: 'main' });
   // the draft made by an attempt whose submit failed: trying again only submits it, never a second draft
   const [draftId, setDraftId] = useState<string | null>(null);
   const create = useMutation({
@@ -200,18 +202,20 @@ function Branches({ teamId, editor }: { teamId: string; editor: boolean }) {
       <Loaded query={branches}>
         {(d) => (
           <ul className="divide-y divide-slate-100 text-sm">
-            {d.items.map((b) => (
-              <li key={b.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
-                <span>
-                  <Link className="font-medium text-indigo-800 underline" to={`/playbooks?ref=${encodeURIComponent(b.name)}`}>
-                    {b.name}
-                  </Link>
-                  {b.protected && ' · protected'}
-                  <span className="block text-slate-700">{b.head ? `at ${b.head.slice(0, 10)}` : 'no commits'}</span>
-                </span>
-                <Badge value={b.status} />
-              </li>
-            ))}
+            {d.items
+              .filter((b) => b.status !== 'abandoned') // deleted branches
+              .map((b) => (
+                <li key={b.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                  <span>
+                    <Link className="font-medium text-indigo-800 underline" to={`/branches/${encodeURIComponent(b.name)}`}>
+                      {b.name}
+                    </Link>
+                    {b.protected && ' · protected'}
+                    <span className="block text-slate-700">{b.head ? `at ${b.head.slice(0, 10)}` : 'no commits'}</span>
+                  </span>
+                  <Badge value={b.status} />
+                </li>
+              ))}
           </ul>
         )}
       </Loaded>

@@ -1,12 +1,15 @@
-// Team settings: name and time zone, members with their access roles and business roles, and
-// the business roles steps are assigned to. Admins change them; everyone else reads.
+// Team settings: name and time zone (owners), members with their access roles and business roles
+// and pending invitations, AI agents, the business roles steps are assigned to (admins), branch
+// protection and deleting the team (owners); everyone else reads.
 import { useEffect, useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, unwrap, type Schemas } from '../api/client';
+import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { useRoles } from '../api/queries';
-import { useMembers, useTeam } from '../api/team';
-import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass } from '../components/ui';
+import { chooseTeam, useMembers, useTeam } from '../api/team';
+import { After, Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
+import Agents from './team/Agents';
+import BranchProtection from './team/BranchProtection';
 
 const ACCESS: Schemas['AccessRole'][] = ['viewer', 'member', 'editor', 'admin', 'owner'];
 
@@ -22,16 +25,19 @@ export default function TeamSettings() {
       </PageHeader>
       {teamId && (
         <>
-          <General teamId={teamId} admin={admin} />
+          <General teamId={teamId} owner={can('owner')} />
           <Members teamId={teamId} admin={admin} />
+          <Agents teamId={teamId} admin={admin} />
           <Roles teamId={teamId} admin={admin} />
+          <BranchProtection teamId={teamId} owner={can('owner')} />
+          {can('owner') && <DeleteTeam teamId={teamId} />}
         </>
       )}
     </div>
   );
 }
 
-function General({ teamId, admin }: { teamId: string; admin: boolean }) {
+function General({ teamId, owner }: { teamId: string; owner: boolean }) {
   const client = useQueryClient();
   const team = useQuery({
     queryKey: ['team', teamId, 'self'],
@@ -55,23 +61,32 @@ function General({ teamId, admin }: { teamId: string; admin: boolean }) {
       void client.invalidateQueries({ queryKey: ['me'] });
     },
   });
+  const organization = useQuery({
+    queryKey: ['organization', team.data?.organization_id],
+    queryFn: () =>
+      unwrap<Schemas['Organization']>(
+        api.GET('/v1/organizations/{organization_id}', { params: { path: { organization_id: team.data!.organization_id } } }),
+      ),
+    enabled: !!team.data,
+    staleTime: 5 * 60_000,
+  });
   const fields = save.error instanceof ApiError ? save.error.fields : {};
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate();
   };
   return (
-    <Card title="Team">
-      {/* the form's height: fields stacked on a phone, two columns from sm */}
-      <Loaded query={team} reserve="min-h-80 sm:min-h-60">
+    <Card title={organization.data ? `Team, of ${organization.data.name}` : 'Team'}>
+      {/* the form's height: fields stacked on a phone, two columns from sm; owners have a Save row */}
+      <Loaded query={team} reserve={owner ? 'min-h-80 sm:min-h-60' : 'min-h-68 sm:min-h-48'}>
         {() => (
           <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2">
             <Field label="Name" error={fields['/name']}>
-              {(p) => <TextInput {...p} disabled={!admin} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}
+              {(p) => <TextInput {...p} disabled={!owner} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}
             </Field>
             <Field label="Time zone" hint="Working-time SLAs count hours in it." error={fields['/settings/timezone']}>
               {(p) => (
-                <select {...p} className={inputClass} disabled={!admin} value={form.timezone} onChange={(e) => setForm({ ...form, timezone: e.target.value })}>
+                <select {...p} className={inputClass} disabled={!owner} value={form.timezone} onChange={(e) => setForm({ ...form, timezone: e.target.value })}>
                   {zones(form.timezone).map((z) => (
                     <option key={z}>{z}</option>
                   ))}
@@ -85,14 +100,14 @@ function General({ teamId, admin }: { teamId: string; admin: boolean }) {
                     {...p}
                     className={inputClass}
                     rows={2}
-                    disabled={!admin}
+                    disabled={!owner}
                     value={form.description}
                     onChange={(e) => setForm({ ...form, description: e.target.value })}
                   />
                 )}
               </Field>
             </div>
-            {admin && (
+            {owner && (
               <div className="flex items-center gap-3 sm:col-span-2">
                 <Button type="submit" busy={save.isPending}>
                   Save
@@ -142,6 +157,21 @@ function Members({ teamId, admin }: { teamId: string; admin: boolean }) {
       unwrap(api.DELETE('/v1/teams/{team_id}/members/{user_id}', { params: { path: { team_id: teamId, user_id: user } } })),
     onSuccess: refresh,
   });
+  const invitations = useQuery({
+    queryKey: ['team', teamId, 'invitations'],
+    queryFn: () =>
+      unwrapPage<Schemas['Invitation']>(
+        api.GET('/v1/teams/{team_id}/invitations', { params: { path: { team_id: teamId }, query: { page_size: 200 } } }),
+      ),
+    enabled: admin,
+  });
+  const revoke = useMutation({
+    mutationFn: (invitation: string) =>
+      unwrap(
+        api.DELETE('/v1/teams/{team_id}/invitations/{invitation_id}', { params: { path: { team_id: teamId, invitation_id: invitation } } }),
+      ),
+    onSuccess: refresh,
+  });
   const fields = invite.error instanceof ApiError ? invite.error.fields : {};
 
   return (
@@ -171,7 +201,7 @@ function Members({ teamId, admin }: { teamId: string; admin: boolean }) {
           </Button>
         </form>
       )}
-      <ErrorNote error={invite.error ?? update.error ?? remove.error} />
+      <ErrorNote error={invite.error ?? update.error ?? remove.error ?? revoke.error} />
       {/* about two members' rows on a wide screen (on a phone the list starts below the fold) */}
       <Loaded query={members} reserve="min-h-42">
         {(d) => (
@@ -201,6 +231,40 @@ function Members({ teamId, admin }: { teamId: string; admin: boolean }) {
           </ul>
         )}
       </Loaded>
+      {admin && (
+        <After query={members}>
+          <Loaded query={invitations}>
+            {(d) =>
+              d.items.length > 0 && (
+                <>
+                  <h3 className="mt-4 mb-1 text-sm font-semibold">Pending invitations</h3>
+                  <ul className="divide-y divide-slate-100" aria-label="Pending invitations">
+                    {d.items.map((i) => (
+                      <li key={i.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
+                        <span className="min-w-0 break-words">
+                          <span className="font-medium">{i.email}</span>
+                          <span className="block text-slate-700">
+                            as {i.access_role} · invited {when(i.created_at)} · expires {when(i.expires_at)}
+                          </span>
+                        </span>
+                        <Button
+                          tone="secondary"
+                          busy={revoke.isPending && revoke.variables === i.id}
+                          onClick={() => {
+                            if (window.confirm(`Withdraw the invitation to ${i.email}?`)) revoke.mutate(i.id);
+                          }}
+                        >
+                          Withdraw<span className="sr-only"> the invitation to {i.email}</span>
+                        </Button>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )
+            }
+          </Loaded>
+        </After>
+      )}
     </Card>
   );
 }
@@ -309,6 +373,7 @@ function Roles({ teamId, admin }: { teamId: string; admin: boolean }) {
     onSuccess: refresh,
   });
   const fields = create.error instanceof ApiError ? create.error.fields : {};
+  const [editing, setEditing] = useState<string | null>(null);
   return (
     <Card title="Business roles">
       {admin && (
@@ -334,28 +399,169 @@ function Roles({ teamId, admin }: { teamId: string; admin: boolean }) {
       <Loaded query={roles} empty={(d) => (d.items.length ? null : 'No business roles yet.')}>
         {(d) => (
           <ul className="divide-y divide-slate-100">
-            {d.items.map((r) => (
-              <li key={r.id} className="flex items-center justify-between gap-2 py-2 text-sm">
-                <span>
-                  <span className="font-medium">{r.name}</span>
-                  {r.description && <span className="text-slate-700"> — {r.description}</span>}
-                </span>
-                {admin && (
-                  <Button
-                    tone="secondary"
-                    busy={remove.isPending && remove.variables === r.id}
-                    onClick={() => {
-                      if (window.confirm(`Delete the role ${r.name}? Members lose it and steps assigned to it have no role.`)) remove.mutate(r.id);
-                    }}
-                  >
-                    Delete<span className="sr-only"> role {r.name}</span>
-                  </Button>
-                )}
-              </li>
-            ))}
+            {d.items.map((r) =>
+              editing === r.id ? (
+                <li key={r.id} className="py-2">
+                  <RoleEditor teamId={teamId} role={r} roles={d.items} onDone={() => setEditing(null)} />
+                </li>
+              ) : (
+                <li key={r.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
+                  <span>
+                    <span className="font-medium">{r.name}</span>
+                    {r.description && <span className="text-slate-700"> — {r.description}</span>}
+                    <span className="block text-slate-700">
+                      Level {r.hierarchy_level}
+                      {r.reports_to && ` · reports to ${d.items.find((o) => o.id === r.reports_to)?.name ?? 'a deleted role'}`}
+                      {r.hourly_cost != null && ` · ${r.hourly_cost} an hour`}
+                    </span>
+                  </span>
+                  {admin && (
+                    <span className="flex gap-2">
+                      <Button tone="secondary" onClick={() => setEditing(r.id)}>
+                        Edit<span className="sr-only"> role {r.name}</span>
+                      </Button>
+                      <Button
+                        tone="secondary"
+                        busy={remove.isPending && remove.variables === r.id}
+                        onClick={() => {
+                          if (window.confirm(`Delete the role ${r.name}? Members lose it and steps assigned to it have no role.`)) remove.mutate(r.id);
+                        }}
+                      >
+                        Delete<span className="sr-only"> role {r.name}</span>
+                      </Button>
+                    </span>
+                  )}
+                </li>
+              ),
+            )}
           </ul>
         )}
       </Loaded>
+    </Card>
+  );
+}
+
+/** Changing a business role: its name, description, level, hourly cost and whom it reports to. */
+function RoleEditor({ teamId, role, roles, onDone }: { teamId: string; role: Schemas['Role']; roles: Schemas['Role'][]; onDone: () => void }) {
+  const client = useQueryClient();
+  const [form, setForm] = useState({
+    name: role.name,
+    description: role.description,
+    hierarchy_level: String(role.hierarchy_level),
+    hourly_cost: role.hourly_cost == null ? '' : String(role.hourly_cost),
+    reports_to: role.reports_to ?? '',
+  });
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const save = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.PUT('/v1/teams/{team_id}/roles/{role_id}', {
+          params: { path: { team_id: teamId, role_id: role.id } },
+          body: {
+            name: form.name.trim(),
+            description: form.description,
+            hierarchy_level: Number(form.hierarchy_level),
+            hourly_cost: form.hourly_cost.trim() === '' ? null : Number(form.hourly_cost),
+            reports_to: form.reports_to || null,
+            capabilities: role.capabilities,
+            functions: role.functions,
+          },
+        }),
+      ),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['team', teamId, 'roles'] });
+      onDone();
+    },
+  });
+  const fields = save.error instanceof ApiError ? save.error.fields : {};
+  return (
+    <form
+      className="grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-2"
+      aria-label={`Edit role ${role.name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <Field label="Role name" error={fields['/name']}>
+        {(p) => <TextInput {...p} value={form.name} onChange={set('name')} />}
+      </Field>
+      <Field label="What it does" error={fields['/description']}>
+        {(p) => <TextInput {...p} value={form.description} onChange={set('description')} />}
+      </Field>
+      <Field label="Level" hint="0 to 100; higher is more senior." error={fields['/hierarchy_level']}>
+        {(p) => <TextInput {...p} type="number" min={0} max={100} step={1} value={form.hierarchy_level} onChange={set('hierarchy_level')} />}
+      </Field>
+      <Field label="Hourly cost (optional)" hint="Analytics multiply work time by it." error={fields['/hourly_cost']}>
+        {(p) => <TextInput {...p} type="number" min={0} step="any" value={form.hourly_cost} onChange={set('hourly_cost')} />}
+      </Field>
+      <Field label="Reports to" hint="Approvals go to the superior role by default." error={fields['/reports_to']}>
+        {(p) => (
+          <select {...p} className={inputClass} value={form.reports_to} onChange={set('reports_to')}>
+            <option value="">No one</option>
+            {roles
+              .filter((r) => r.id !== role.id)
+              .map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+          </select>
+        )}
+      </Field>
+      <div className="sm:col-span-2">
+        <ErrorNote error={save.error && !Object.keys(fields).length ? save.error : null} title="Could not save the role" />
+      </div>
+      <div className="flex gap-2 sm:col-span-2">
+        <Button type="submit" busy={save.isPending}>
+          Save role
+        </Button>
+        <Button tone="secondary" onClick={onDone}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+/** Deleting the team (owners), once its name is typed. */
+function DeleteTeam({ teamId }: { teamId: string }) {
+  const { membership, memberships } = useTeam();
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const [typed, setTyped] = useState('');
+  const name = membership?.team_name ?? '';
+  const remove = useMutation({
+    mutationFn: () => unwrap(api.DELETE('/v1/teams/{team_id}', { params: { path: { team_id: teamId } } })),
+    onSuccess: () => {
+      const other = memberships.find((m) => m.team_id !== teamId);
+      if (other) chooseTeam(other.team_id);
+      void client.invalidateQueries({ queryKey: ['me'] });
+      navigate(other ? '/' : '/teams/new');
+    },
+  });
+  return (
+    <Card title="Delete this team">
+      <form
+        className="flex flex-col gap-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (typed === name) remove.mutate();
+        }}
+      >
+        <p className="text-sm text-slate-700">
+          Deleting the team removes its playbooks, instances, tasks and history for everyone. It cannot be undone.
+        </p>
+        <Field label={`Type the team's name, ${name}, to confirm`}>
+          {(p) => <TextInput {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />}
+        </Field>
+        <ErrorNote error={remove.error} title="Could not delete the team" />
+        <div>
+          <Button type="submit" tone="danger" busy={remove.isPending} disabled={typed !== name}>
+            Delete team
+          </Button>
+        </div>
+      </form>
     </Card>
   );
 }

@@ -113,9 +113,11 @@ impl Services {
         let sealed = self
             .master
             .seal(input.value.as_bytes(), &context(team_id, name))?;
-        if !tx.update_secret(team_id, name, &sealed, now()).await? {
-            return Err(Error::not_found("secret"));
-        }
+        let at = now();
+        let created_at = tx
+            .update_secret(team_id, name, &sealed, at)
+            .await?
+            .ok_or_else(|| Error::not_found("secret"))?;
         tx.append_event(ctx.team_event(
             team_id,
             "secret.updated",
@@ -123,14 +125,12 @@ impl Services {
             json!({"name": name}),
         ))
         .await?;
-        let info = tx
-            .list_secrets(team_id, PageRequest::window(0, 200))
-            .await?
-            .items
-            .into_iter()
-            .find(|s| s.name == name);
         tx.commit().await?;
-        info.ok_or_else(|| Error::not_found("secret"))
+        Ok(SecretInfo {
+            name: name.to_string(),
+            created_at,
+            updated_at: at,
+        })
     }
 
     /// `DELETE /v1/teams/{team_id}/secrets/{name}`.

@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
 import { Button, Card, Field, inputClass, Loaded } from '../../components/ui';
-import { duration, Filters, num, number, TableBox, td, th, useAnalyticsParams, usePlaybooks, useTextParam } from './common';
+import { DataTable, duration, Filters, number, useAnalyticsParams, usePlaybooks, useTextParam } from './common';
 
 const KINDS: Record<Schemas['AnomalyKind'], string> = {
   instance_duration: 'Instance duration',
@@ -88,42 +88,31 @@ export default function Anomalies() {
               </p>
               {list.length > 0 && (
                 <>
-                  <TableBox label="Anomalies">
-                    <caption className="sr-only">Anomalies, largest score first</caption>
-                    <thead>
-                      <tr>
-                        <th className={th}>Kind</th>
-                        <th className={th}>Instance</th>
-                        <th className={th}>Playbook</th>
-                        <th className={th}>Step</th>
-                        <th className={`${th} text-right`}>Duration</th>
-                        <th className={`${th} text-right`}>Median</th>
-                        <th className={`${th} text-right`}>Spread or 95th pct.</th>
-                        <th className={`${th} text-right`}>Score</th>
-                        <th className={th}>Slower or faster</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {list.slice(0, shown).map((a, i) => (
-                        <tr key={`${i}-${a.kind}-${a.instance_id}-${a.step_id ?? ''}`}>
-                          <td className={td}>{KINDS[a.kind]}</td>
-                          <td className={td}>
-                            <Link to={`/processes/${a.instance_id}`} className="font-mono text-xs text-indigo-800 underline-offset-2 hover:underline">
-                              {a.instance_id.slice(-8)}
-                              <span className="sr-only"> (instance {a.instance_id})</span>
-                            </Link>
-                          </td>
-                          <td className={td}>{playbook(a.process_id)?.name ?? 'Playbook'}</td>
-                          <td className={td}>{stepName(a.process_id, a.step_id)}</td>
-                          <td className={num}>{duration(a.value.value)}</td>
-                          <td className={num}>{duration(a.median.value)}</td>
-                          <td className={num}>{duration(a.spread.value)}</td>
-                          <td className={num}>{number(a.score)}</td>
-                          <td className={td}>{a.slow ? 'slower' : 'faster'}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </TableBox>
+                  <DataTable
+                    label="Anomalies"
+                    caption="Anomalies, largest score first"
+                    rows={list.slice(0, shown)}
+                    rowKey={(a, i) => `${i}-${a.kind}-${a.instance_id}-${a.step_id ?? ''}`}
+                    columns={[
+                      { header: 'Kind', cell: (a) => KINDS[a.kind] },
+                      {
+                        header: 'Instance',
+                        cell: (a) => (
+                          <Link to={`/processes/${a.instance_id}`} className="font-mono text-xs text-indigo-800 underline-offset-2 hover:underline">
+                            {a.instance_id.slice(-8)}
+                            <span className="sr-only"> (instance {a.instance_id})</span>
+                          </Link>
+                        ),
+                      },
+                      { header: 'Playbook', cell: (a) => playbook(a.process_id)?.name ?? 'Playbook' },
+                      { header: 'Step', cell: (a) => stepName(a.process_id, a.step_id) },
+                      { header: 'Duration', numeric: true, cell: (a) => duration(a.value.value) },
+                      { header: 'Median', numeric: true, cell: (a) => duration(a.median.value) },
+                      { header: 'Spread or 95th pct.', numeric: true, cell: (a) => duration(a.spread.value) },
+                      { header: 'Score', numeric: true, cell: (a) => number(a.score) },
+                      { header: 'Slower or faster', cell: (a) => (a.slow ? 'slower' : 'faster') },
+                    ]}
+                  />
                   {list.length > shown && (
                     <div className="mt-3 flex flex-wrap items-center gap-3 text-sm">
                       <span>

@@ -6,7 +6,7 @@ import { lazy, Suspense, useState, type CSSProperties } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
 import { After, Card, Field, inputClass, Loaded } from '../../components/ui';
-import { duration, Filters, Meter, num, number, percent, seconds, TableBox, td, th, useAnalyticsParams, usePlaybooks } from './common';
+import { DataTable, duration, Filters, Meter, number, percent, seconds, useAnalyticsParams, usePlaybooks } from './common';
 
 const StepGraph = lazy(() => import('../../components/StepGraph'));
 
@@ -143,61 +143,37 @@ function Heat({
         )}
       </Card>
       <Card title="Step measures">
-        <TableBox label="Step measures">
-          <caption className="sr-only">
-            Each step's heat ({label}, 0 to 100% of the hottest step), waiting and work times, hottest first
-          </caption>
-          <thead>
-            <tr>
-              <th className={th}>Step</th>
-              <th className={`${th} text-right`}>Heat</th>
-              <th className={th}>
-                <span className="sr-only">Heat as a bar</span>
-              </th>
-              <th className={`${th} text-right`}>Bottleneck rank</th>
-              <th className={`${th} text-right`}>Share of cycle time</th>
-              <th className={`${th} text-right`}>Executions</th>
-              <th className={`${th} text-right`}>Mean waiting</th>
-              <th className={`${th} text-right`}>Median waiting</th>
-              <th className={`${th} text-right`}>Mean work</th>
-              <th className={`${th} text-right`}>Median work</th>
-              <th className={`${th} text-right`}>90th pct. work</th>
-              <th className={`${th} text-right`}>SLA breaches</th>
-              <th className={`${th} text-right`}>Failure rate</th>
-              <th className={`${th} text-right`}>Skip rate</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((s) => {
-              const b = rank.get(s.step_id);
-              return (
-                <tr key={s.step_id} className={s.step_id === selected ? 'bg-indigo-50' : undefined} aria-current={s.step_id === selected || undefined}>
-                  <th scope="row" className={`${td} min-w-36 text-left font-medium`}>
-                    {s.name}
-                  </th>
-                  <td className={num}>{percent(heat[s.step_id])}</td>
-                  <td className={`${td} w-24`}>
-                    <Meter value={heat[s.step_id] ?? 0} tone="bg-red-700" />
-                  </td>
-                  <td className={num}>{b ? b.rank : '—'}</td>
-                  <td className={num}>{b ? percent(b.share_of_cycle_time) : '—'}</td>
-                  <td className={num}>{number(s.executions)}</td>
-                  <td className={num}>{duration(seconds(s.waiting_time.mean))}</td>
-                  <td className={num}>{duration(seconds(s.waiting_time.median))}</td>
-                  <td className={num}>{duration(seconds(s.work_time.mean))}</td>
-                  <td className={num}>{duration(seconds(s.work_time.median))}</td>
-                  <td className={num}>{duration(seconds(s.work_time.p90))}</td>
-                  <td className={num}>
-                    {number(s.sla_breaches)}
-                    {s.sla_breach_rate != null && ` (${percent(s.sla_breach_rate)})`}
-                  </td>
-                  <td className={num}>{percent(s.failure_rate)}</td>
-                  <td className={num}>{percent(s.skip_rate)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </TableBox>
+        <DataTable
+          label="Step measures"
+          caption={`Each step's heat (${label}, 0 to 100% of the hottest step), waiting and work times, hottest first`}
+          rows={rows}
+          rowKey={(s) => s.step_id}
+          rowProps={(s) => ({ className: s.step_id === selected ? 'bg-indigo-50' : undefined, 'aria-current': s.step_id === selected || undefined })}
+          columns={[
+            { header: 'Step', rowHeader: true, className: 'min-w-36', cell: (s) => s.name },
+            { header: 'Heat', numeric: true, cell: (s) => percent(heat[s.step_id]) },
+            {
+              header: <span className="sr-only">Heat as a bar</span>,
+              className: 'w-24',
+              cell: (s) => <Meter value={heat[s.step_id] ?? 0} tone="bg-red-700" />,
+            },
+            { header: 'Bottleneck rank', numeric: true, cell: (s) => rank.get(s.step_id)?.rank ?? '—' },
+            { header: 'Share of cycle time', numeric: true, cell: (s) => percent(rank.get(s.step_id)?.share_of_cycle_time) },
+            { header: 'Executions', numeric: true, cell: (s) => number(s.executions) },
+            { header: 'Mean waiting', numeric: true, cell: (s) => duration(seconds(s.waiting_time.mean)) },
+            { header: 'Median waiting', numeric: true, cell: (s) => duration(seconds(s.waiting_time.median)) },
+            { header: 'Mean work', numeric: true, cell: (s) => duration(seconds(s.work_time.mean)) },
+            { header: 'Median work', numeric: true, cell: (s) => duration(seconds(s.work_time.median)) },
+            { header: '90th pct. work', numeric: true, cell: (s) => duration(seconds(s.work_time.p90)) },
+            {
+              header: 'SLA breaches',
+              numeric: true,
+              cell: (s) => `${number(s.sla_breaches)}${s.sla_breach_rate != null ? ` (${percent(s.sla_breach_rate)})` : ''}`,
+            },
+            { header: 'Failure rate', numeric: true, cell: (s) => percent(s.failure_rate) },
+            { header: 'Skip rate', numeric: true, cell: (s) => percent(s.skip_rate) },
+          ]}
+        />
       </Card>
     </>
   );
@@ -213,29 +189,19 @@ function Variants({ mining, steps }: { mining: Schemas['ProcessMining']; steps: 
         {mining.variants_truncated ? '; the 10 most frequent are listed' : ''}.
       </p>
       {mining.variants.length > 0 && (
-        <TableBox label="Paths taken">
-          <caption className="sr-only">The most frequent paths through the playbook with their cycle times</caption>
-          <thead>
-            <tr>
-              <th className={th}>Path</th>
-              <th className={`${th} text-right`}>Instances</th>
-              <th className={`${th} text-right`}>Share</th>
-              <th className={`${th} text-right`}>Median cycle time</th>
-              <th className={`${th} text-right`}>90th percentile</th>
-            </tr>
-          </thead>
-          <tbody>
-            {mining.variants.map((v) => (
-              <tr key={v.steps.join('>')}>
-                <td className={`${td} min-w-60`}>{v.steps.map(name).join(' → ')}</td>
-                <td className={num}>{number(v.count)}</td>
-                <td className={num}>{percent(v.share)}</td>
-                <td className={num}>{duration(seconds(v.duration.median))}</td>
-                <td className={num}>{duration(seconds(v.duration.p90))}</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+        <DataTable
+          label="Paths taken"
+          caption="The most frequent paths through the playbook with their cycle times"
+          rows={mining.variants}
+          rowKey={(v) => v.steps.join('>')}
+          columns={[
+            { header: 'Path', className: 'min-w-60', cell: (v) => v.steps.map(name).join(' → ') },
+            { header: 'Instances', numeric: true, cell: (v) => number(v.count) },
+            { header: 'Share', numeric: true, cell: (v) => percent(v.share) },
+            { header: 'Median cycle time', numeric: true, cell: (v) => duration(seconds(v.duration.median)) },
+            { header: '90th percentile', numeric: true, cell: (v) => duration(seconds(v.duration.p90)) },
+          ]}
+        />
       )}
     </Card>
   );

@@ -1,30 +1,49 @@
 // Dashboards: the team's saved dashboards, each widget answered now by its analytics query and
-// drawn by what it shows; editors create one from a choice of sources, and delete them.
+// drawn by what it shows; editors create and edit them in one editor (name, description, the
+// widgets: added, removed, moved, changed) and delete them.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
+import { focusInvalid } from '../../components/focus';
 import { Button, Card, ErrorNote, Field, inputClass, Loaded, TextInput, when } from '../../components/ui';
 import { TrendFigure, trendTitle } from './Trends';
-import { duration, measure, num, number, percent, seconds, TableBox, td, th, usePlaybooks, words } from './common';
+import { DataTable, duration, measure, number, percent, seconds, useFocusOnClose, usePlaybooks, words } from './common';
 
-const SOURCES: { source: Schemas['AnalyticsSource']; type: Schemas['WidgetType']; label: string }[] = [
-  { source: 'performance', type: 'metric', label: 'Performance' },
-  { source: 'trends', type: 'chart', label: 'Trends' },
-  { source: 'processes', type: 'table', label: 'Each playbook' },
-  { source: 'sla', type: 'table', label: 'SLA breaches' },
-  { source: 'anomalies', type: 'list', label: 'Anomalies' },
-  { source: 'predictions', type: 'list', label: 'Predictions' },
-  { source: 'recommendations', type: 'list', label: 'Recommendations' },
-  { source: 'users', type: 'table', label: 'People' },
-  { source: 'variants', type: 'table', label: 'Paths taken (needs a playbook)' },
+type Source = Schemas['AnalyticsSource'];
+type WidgetType = Schemas['WidgetType'];
+
+/** Each source with the way it is usually drawn and its name. */
+const SOURCES: Record<Source, { type: WidgetType; label: string }> = {
+  performance: { type: 'metric', label: 'Performance' },
+  trends: { type: 'chart', label: 'Trends' },
+  processes: { type: 'table', label: 'Each playbook' },
+  sla: { type: 'table', label: 'SLA breaches' },
+  anomalies: { type: 'list', label: 'Anomalies' },
+  predictions: { type: 'list', label: 'Predictions' },
+  recommendations: { type: 'list', label: 'Recommendations' },
+  users: { type: 'table', label: 'People' },
+  variants: { type: 'table', label: 'Paths taken' },
+};
+const TYPES: WidgetType[] = ['metric', 'chart', 'table', 'list', 'calendar', 'heatmap'];
+const WIDTHS: [number, string][] = [
+  [3, 'A quarter'],
+  [4, 'A third'],
+  [6, 'Half'],
+  [8, 'Two thirds'],
+  [12, 'The whole width'],
 ];
 // literal class names, so the stylesheet has them: a widget's width on the 12-column grid
 const SPAN = ['', 'lg:col-span-1', 'lg:col-span-2', 'lg:col-span-3', 'lg:col-span-4', 'lg:col-span-5', 'lg:col-span-6', 'lg:col-span-7', 'lg:col-span-8', 'lg:col-span-9', 'lg:col-span-10', 'lg:col-span-11', 'lg:col-span-12'];
 
+/** A dashboard's widgets in reading order (rows, then left to right). */
+const ordered = (widgets: Schemas['Widget'][]) => [...widgets].sort((a, b) => a.position.y - b.position.y || a.position.x - b.position.x);
+
 export default function Dashboards() {
   const { teamId, can } = useTeam();
   const [chosen, setChosen] = useState('');
+  const [creating, setCreating] = useState(false);
+  useFocusOnClose(creating, 'new-dashboard');
   const list = useQuery({
     queryKey: ['team', teamId, 'dashboards'],
     queryFn: () =>
@@ -35,7 +54,21 @@ export default function Dashboards() {
   const dashboard = list.data?.items.find((d) => d.id === id);
   return (
     <div className="grid grid-cols-1 gap-4">
-      {can('editor') && <NewDashboard onCreated={setChosen} />}
+      {can('editor') &&
+        (creating ? (
+          <DashboardEditor
+            onDone={(saved) => {
+              setCreating(false);
+              if (saved) setChosen(saved.id);
+            }}
+          />
+        ) : (
+          <div>
+            <Button id="new-dashboard" onClick={() => setCreating(true)}>
+              New dashboard
+            </Button>
+          </div>
+        ))}
       <Loaded query={list} empty={(d) => (d.items.length ? null : 'The team has no dashboard yet.')}>
         {(d) => (
           <Field label="Dashboard">
@@ -51,7 +84,7 @@ export default function Dashboards() {
           </Field>
         )}
       </Loaded>
-      {dashboard && <DashboardView dashboard={dashboard} onDeleted={() => setChosen('')} />}
+      {dashboard && <DashboardView key={dashboard.id} dashboard={dashboard} onDeleted={() => setChosen('')} />}
     </div>
   );
 }
@@ -59,6 +92,9 @@ export default function Dashboards() {
 function DashboardView({ dashboard, onDeleted }: { dashboard: Schemas['Dashboard']; onDeleted: () => void }) {
   const { teamId, can } = useTeam();
   const client = useQueryClient();
+  const [editing, setEditing] = useState(false);
+  const editId = `edit-${dashboard.id}`;
+  useFocusOnClose(editing, editId);
   const data = useQuery({
     queryKey: ['team', teamId, 'dashboards', dashboard.id, 'data'],
     queryFn: () =>
@@ -73,11 +109,13 @@ function DashboardView({ dashboard, onDeleted }: { dashboard: Schemas['Dashboard
         api.DELETE('/v1/teams/{team_id}/dashboards/{dashboard_id}', { params: { path: { team_id: teamId!, dashboard_id: dashboard.id } } }),
       ),
     onSuccess: () => {
+      client.setQueryData<{ items: Schemas['Dashboard'][] }>(['team', teamId, 'dashboards'], (old) => old && { ...old, items: old.items.filter((d) => d.id !== dashboard.id) });
       onDeleted();
-      void client.invalidateQueries({ queryKey: ['team', teamId, 'dashboards'] });
+      void client.invalidateQueries({ queryKey: ['team', teamId, 'dashboards'], exact: true });
     },
   });
-  const widgets = [...dashboard.widgets].sort((a, b) => a.position.y - b.position.y || a.position.x - b.position.x);
+  if (editing) return <DashboardEditor dashboard={dashboard} onDone={() => setEditing(false)} />;
+  const widgets = ordered(dashboard.widgets);
   return (
     <section aria-labelledby={`dashboard-${dashboard.id}`}>
       <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
@@ -89,15 +127,20 @@ function DashboardView({ dashboard, onDeleted }: { dashboard: Schemas['Dashboard
           {data.data && <p className="text-xs text-slate-600">Answered {when(data.data.generated_at)}</p>}
         </div>
         {can('editor') && (
-          <Button
-            tone="danger"
-            busy={remove.isPending}
-            onClick={() => {
-              if (confirm(`Delete the dashboard “${dashboard.name}”?`)) remove.mutate();
-            }}
-          >
-            Delete dashboard
-          </Button>
+          <div className="flex flex-wrap gap-2">
+            <Button id={editId} tone="secondary" onClick={() => setEditing(true)}>
+              Edit dashboard
+            </Button>
+            <Button
+              tone="danger"
+              busy={remove.isPending}
+              onClick={() => {
+                if (confirm(`Delete the dashboard “${dashboard.name}”?`)) remove.mutate();
+              }}
+            >
+              Delete dashboard
+            </Button>
+          </div>
         )}
       </div>
       <ErrorNote error={remove.error} title="Could not delete the dashboard" />
@@ -127,6 +170,9 @@ type ProcessesData = { playbooks: { process_id: string; name: string; metrics: S
 
 /** One widget's answer, drawn by what its source gives (the answer is the source's own shape). */
 function Widget({ widget, data }: { widget: Schemas['Widget']; data: unknown }) {
+  // a widget whose playbook is gone answers with its error
+  const failed = (data as { error?: { message?: string } } | null)?.error;
+  if (failed) return <p className="text-sm text-red-800">Could not answer this widget: {failed.message ?? 'its query failed'}.</p>;
   switch (widget.source) {
     case 'performance': {
       const p = data as Schemas['PerformanceOverview'];
@@ -157,49 +203,32 @@ function Widget({ widget, data }: { widget: Schemas['Widget']; data: unknown }) 
     case 'processes': {
       const p = data as ProcessesData;
       return (
-        <TableBox label={widget.title}>
-          <thead>
-            <tr>
-              <th className={th}>Playbook</th>
-              <th className={`${th} text-right`}>Instances</th>
-              <th className={`${th} text-right`}>Completion</th>
-              <th className={`${th} text-right`}>Median cycle</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.playbooks.map((x) => (
-              <tr key={x.process_id}>
-                <td className={td}>{x.name}</td>
-                <td className={num}>{number(x.metrics.total_executions)}</td>
-                <td className={num}>{percent(x.metrics.completion_rate)}</td>
-                <td className={num}>{duration(seconds(x.metrics.median_duration))}</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+        <DataTable
+          label={widget.title}
+          rows={p.playbooks}
+          rowKey={(x) => x.process_id}
+          columns={[
+            { header: 'Playbook', cell: (x) => x.name },
+            { header: 'Instances', numeric: true, cell: (x) => number(x.metrics.total_executions) },
+            { header: 'Completion', numeric: true, cell: (x) => percent(x.metrics.completion_rate) },
+            { header: 'Median cycle', numeric: true, cell: (x) => duration(seconds(x.metrics.median_duration)) },
+          ]}
+        />
       );
     }
     case 'sla': {
       const s = data as SlaData;
       return (
-        <TableBox label={widget.title}>
-          <thead>
-            <tr>
-              <th className={th}>Playbook</th>
-              <th className={`${th} text-right`}>Instances</th>
-              <th className={`${th} text-right`}>Breach rate</th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.playbooks.map((x) => (
-              <tr key={x.process_id}>
-                <td className={td}>{x.name}</td>
-                <td className={num}>{number(x.total_executions)}</td>
-                <td className={num}>{percent(x.sla_breach_rate)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+        <DataTable
+          label={widget.title}
+          rows={s.playbooks}
+          rowKey={(x) => x.process_id}
+          columns={[
+            { header: 'Playbook', cell: (x) => x.name },
+            { header: 'Instances', numeric: true, cell: (x) => number(x.total_executions) },
+            { header: 'Breach rate', numeric: true, cell: (x) => percent(x.sla_breach_rate) },
+          ]}
+        />
       );
     }
     case 'anomalies': {
@@ -241,26 +270,17 @@ function Widget({ widget, data }: { widget: Schemas['Widget']; data: unknown }) 
     case 'users': {
       const u = data as Schemas['PeopleAnalytics'];
       return (
-        <TableBox label={widget.title}>
-          <thead>
-            <tr>
-              <th className={th}>Member</th>
-              <th className={`${th} text-right`}>Completed</th>
-              <th className={`${th} text-right`}>Open</th>
-              <th className={`${th} text-right`}>Overdue</th>
-            </tr>
-          </thead>
-          <tbody>
-            {u.users.map((x) => (
-              <tr key={x.user_id}>
-                <td className={td}>{x.display_name ?? x.email}</td>
-                <td className={num}>{number(x.tasks_completed)}</td>
-                <td className={num}>{number(x.open_tasks)}</td>
-                <td className={num}>{number(x.overdue)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+        <DataTable
+          label={widget.title}
+          rows={u.users}
+          rowKey={(x) => x.user_id}
+          columns={[
+            { header: 'Member', cell: (x) => x.display_name ?? x.email },
+            { header: 'Completed', numeric: true, cell: (x) => number(x.tasks_completed) },
+            { header: 'Open', numeric: true, cell: (x) => number(x.open_tasks) },
+            { header: 'Overdue', numeric: true, cell: (x) => number(x.overdue) },
+          ]}
+        />
       );
     }
     case 'variants': {
@@ -281,69 +301,319 @@ function Widget({ widget, data }: { widget: Schemas['Widget']; data: unknown }) 
   }
 }
 
-function NewDashboard({ onCreated }: { onCreated: (id: string) => void }) {
+/** A widget as the editor holds it: numbers typed as text, no playbook as ''. */
+type Draft = { id: string; title: string; type: WidgetType; source: Source; process_id: string; days: string; w: number; h: number };
+
+const toDraft = (w: Schemas['Widget'], i: number): Draft => ({
+  id: w.id || `w${i + 1}`,
+  title: w.title,
+  type: w.type,
+  source: w.source,
+  process_id: w.process_id ?? '',
+  days: w.period_days == null ? '' : String(w.period_days),
+  w: w.position.w,
+  h: w.position.h,
+});
+
+/** An id no other widget of the draft has (the server only numbers widgets without one). */
+const freshId = (drafts: Draft[]) => {
+  let n = drafts.length + 1;
+  while (drafts.some((d) => d.id === `w${n}`)) n++;
+  return `w${n}`;
+};
+
+const newDraft = (drafts: Draft[], source: Source = 'performance'): Draft => ({
+  id: freshId(drafts),
+  title: SOURCES[source].label,
+  type: SOURCES[source].type,
+  source,
+  process_id: '',
+  days: '30',
+  w: 6,
+  h: 4,
+});
+
+/** What the editor can tell before sending, by JSON Pointer as the server reports it. */
+function check(name: string, drafts: Draft[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!name.trim()) out['/name'] = 'Give the dashboard a name.';
+  drafts.forEach((d, i) => {
+    if (!d.title.trim()) out[`/widgets/${i}/title`] = 'Give the widget a title.';
+    if (d.source === 'variants' && !d.process_id) out[`/widgets/${i}/process_id`] = 'Choose the playbook whose paths it shows.';
+  });
+  return out;
+}
+
+/** A new dashboard's widgets until changed. */
+const starter = () => {
+  const first = newDraft([], 'performance');
+  return [first, newDraft([first], 'trends')];
+};
+
+/** The widgets in the draft's order, laid out left to right in rows of 12 columns. */
+function layout(drafts: Draft[]): Schemas['Widget'][] {
+  let x = 0;
+  let y = 0;
+  let row = 0;
+  return drafts.map((d) => {
+    if (x + d.w > 12) {
+      x = 0;
+      y += row;
+      row = 0;
+    }
+    const position = { x, y, w: d.w, h: d.h };
+    x += d.w;
+    row = Math.max(row, d.h);
+    return {
+      id: d.id,
+      title: d.title,
+      type: d.type,
+      source: d.source,
+      process_id: d.process_id || null,
+      period_days: d.days.trim() ? Number(d.days) : null,
+      position,
+    };
+  });
+}
+
+/**
+ * Creates a dashboard (no `dashboard`) or edits one: name, description and its widgets, each
+ * with its query (source, playbook, days) and how it is drawn (type, title, width), moved with
+ * up and down buttons. `onDone` gets the saved dashboard, or nothing when cancelled.
+ */
+function DashboardEditor({ dashboard, onDone }: { dashboard?: Schemas['Dashboard']; onDone: (saved?: Schemas['Dashboard']) => void }) {
   const { teamId } = useTeam();
   const client = useQueryClient();
   const playbooks = usePlaybooks();
-  const [open, setOpen] = useState(false);
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [processId, setProcessId] = useState('');
-  const [days, setDays] = useState('30');
-  const [sources, setSources] = useState<Schemas['AnalyticsSource'][]>(['performance', 'trends']);
-  const create = useMutation({
-    mutationFn: () =>
-      unwrap<Schemas['Dashboard']>(
-        api.POST('/v1/teams/{team_id}/dashboards', {
-          params: { path: { team_id: teamId! } },
-          body: {
-            name,
-            description,
-            widgets: SOURCES.filter((s) => sources.includes(s.source)).map((s, i) => ({
-              type: s.type,
-              title: s.label.replace(' (needs a playbook)', ''),
-              source: s.source,
-              process_id: processId || null,
-              period_days: days ? Number(days) : null,
-              // two a row on wide screens, in the order listed
-              position: { x: (i % 2) * 6, y: Math.floor(i / 2) * 4, w: 6, h: 4 },
-            })),
-          },
-        }),
-      ),
-    onSuccess: (d) => {
-      setOpen(false);
-      setName('');
-      onCreated(d.id);
-      void client.invalidateQueries({ queryKey: ['team', teamId, 'dashboards'] });
+  const [name, setName] = useState(dashboard?.name ?? '');
+  const [description, setDescription] = useState(dashboard?.description ?? '');
+  const [drafts, setDrafts] = useState<Draft[]>(() =>
+    dashboard ? ordered(dashboard.widgets).map(toDraft) : starter(),
+  );
+  const [announcement, setAnnouncement] = useState('');
+  const form = useRef<HTMLFormElement>(null);
+  // the control to focus once the widgets are drawn again (after a move, a removal, an addition)
+  const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    const want = focusNext.current;
+    if (!want || !form.current) return;
+    focusNext.current = null;
+    const target = form.current.querySelector<HTMLElement>(`[data-focus="${want}"]:not(:disabled)`);
+    (target ?? form.current.querySelector<HTMLElement>('[data-focus="add"]'))?.focus();
+  }, [drafts]);
+  useEffect(() => {
+    form.current?.querySelector<HTMLElement>('input')?.focus();
+  }, []);
+
+  const save = useMutation({
+    mutationFn: () => {
+      const body = { name, description, widgets: layout(drafts) };
+      return unwrap<Schemas['Dashboard']>(
+        dashboard
+          ? api.PUT('/v1/teams/{team_id}/dashboards/{dashboard_id}', { params: { path: { team_id: teamId!, dashboard_id: dashboard.id } }, body })
+          : api.POST('/v1/teams/{team_id}/dashboards', { params: { path: { team_id: teamId! } }, body }),
+      );
     },
+    onSuccess: (saved) => {
+      // the list shows the saved dashboard at once, then everything about dashboards is read again
+      client.setQueryData<{ items: Schemas['Dashboard'][] }>(['team', teamId, 'dashboards'], (old) =>
+        old && { ...old, items: dashboard ? old.items.map((d) => (d.id === saved.id ? saved : d)) : [saved, ...old.items] },
+      );
+      void client.invalidateQueries({ queryKey: ['team', teamId, 'dashboards'] });
+      onDone(saved);
+    },
+    onError: () => focusInvalid(form.current),
   });
-  const fields = create.error instanceof ApiError ? create.error.fields : {};
-  const widgetError = Object.entries(fields).find(([k]) => k.startsWith('/widgets'))?.[1];
+  // checked here before anything is sent, again on each change once a save was tried
+  const [tried, setTried] = useState(false);
+  const problems = tried ? check(name, drafts) : {};
+  const fields = { ...(save.error instanceof ApiError ? save.error.fields : {}), ...problems };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate();
+    setTried(true);
+    if (Object.keys(check(name, drafts)).length) {
+      focusInvalid(form.current);
+      return;
+    }
+    save.mutate();
   };
-  if (!open)
-    return (
-      <div>
-        <Button onClick={() => setOpen(true)}>New dashboard</Button>
-      </div>
-    );
+
+  const change = (id: string, patch: Partial<Draft>) => setDrafts((all) => all.map((d) => (d.id === id ? { ...d, ...patch } : d)));
+  const label = (d: Draft) => d.title.trim() || 'untitled widget';
+  const move = (from: number, to: number) => {
+    if (to < 0 || to >= drafts.length) return;
+    const d = drafts[from];
+    setDrafts((all) => {
+      const next = [...all];
+      next.splice(from, 1);
+      next.splice(to, 0, d);
+      return next;
+    });
+    setAnnouncement(`Moved ${label(d)} to position ${to + 1} of ${drafts.length}.`);
+    focusNext.current = `${d.id}-${to < from ? 'up' : 'down'}`;
+  };
+  const remove = (i: number) => {
+    const d = drafts[i];
+    const rest = drafts.filter((x) => x.id !== d.id);
+    setDrafts(rest);
+    setAnnouncement(`Removed ${label(d)}.`);
+    const neighbour = rest[i] ?? rest[i - 1];
+    focusNext.current = neighbour ? `${neighbour.id}-remove` : 'add';
+  };
+  const add = () => {
+    const d = newDraft(drafts);
+    setDrafts((all) => [...all, d]);
+    setAnnouncement(`Added widget ${drafts.length + 1}.`);
+    focusNext.current = `${d.id}-title`;
+  };
+  const widgetsError = fields['/widgets'];
+
   return (
-    <Card title="New dashboard">
-      <form className="grid gap-3 sm:grid-cols-2" onSubmit={submit} noValidate>
+    <Card title={dashboard ? `Edit “${dashboard.name}”` : 'New dashboard'}>
+      <form ref={form} className="grid gap-3 sm:grid-cols-2" onSubmit={submit} noValidate>
         <Field label="Name" error={fields['/name']}>
           {(p) => <TextInput {...p} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
         <Field label="Description (optional)" error={fields['/description']}>
           {(p) => <TextInput {...p} maxLength={2000} value={description} onChange={(e) => setDescription(e.target.value)} />}
         </Field>
-        <Field label="Playbook" hint="Optional: every playbook on main when none is chosen.">
+        <fieldset className="min-w-0 sm:col-span-2">
+          <legend className="text-sm font-medium text-slate-800">Widgets, in the order shown</legend>
+          <p className="text-xs text-slate-600">Wide screens place them left to right in rows; phones show one below the other.</p>
+          {widgetsError && <p className="text-sm text-red-700">{widgetsError}</p>}
+          <p role="status" className="sr-only">
+            {announcement}
+          </p>
+          {drafts.length === 0 && <p className="mt-2 text-sm text-slate-600">No widget: the dashboard will be empty.</p>}
+          <ol className="mt-2 grid gap-3">
+            {drafts.map((d, i) => (
+              <WidgetEditor
+                key={d.id}
+                draft={d}
+                index={i}
+                count={drafts.length}
+                playbooks={playbooks.data?.items ?? []}
+                errors={Object.fromEntries(
+                  Object.entries(fields)
+                    .filter(([k]) => k.startsWith(`/widgets/${i}/`))
+                    .map(([k, m]) => [k.slice(`/widgets/${i}/`.length).split('/')[0], m]),
+                )}
+                onChange={(patch) => change(d.id, patch)}
+                onMove={(to) => move(i, to)}
+                onRemove={() => remove(i)}
+              />
+            ))}
+          </ol>
+          <Button tone="secondary" className="mt-3" data-focus="add" disabled={drafts.length >= 50} onClick={add}>
+            Add widget
+          </Button>
+        </fieldset>
+        <div className="sm:col-span-2">
+          <ErrorNote error={save.error} title={dashboard ? 'Could not save the dashboard' : 'Could not create the dashboard'} />
+        </div>
+        <div className="flex flex-wrap gap-2 sm:col-span-2">
+          <Button type="submit" busy={save.isPending}>
+            {dashboard ? 'Save dashboard' : 'Create dashboard'}
+          </Button>
+          <Button tone="secondary" onClick={() => onDone()}>
+            Cancel
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+/** One widget of the editor: its fields, and buttons that move it up, down or out. */
+function WidgetEditor({
+  draft: d,
+  index,
+  count,
+  playbooks,
+  errors,
+  onChange,
+  onMove,
+  onRemove,
+}: {
+  draft: Draft;
+  index: number;
+  count: number;
+  playbooks: { id: string; name: string }[];
+  errors: Record<string, string>;
+  onChange: (patch: Partial<Draft>) => void;
+  onMove: (to: number) => void;
+  onRemove: () => void;
+}) {
+  const name = d.title.trim() || 'untitled widget';
+  const headingId = `widget-${d.id}`;
+  const small = 'min-h-10 min-w-10 rounded border border-slate-300 bg-white px-2 text-sm text-slate-800 hover:bg-slate-100 disabled:text-slate-400';
+  const chooseSource = (source: Source) =>
+    onChange({
+      source,
+      type: SOURCES[source].type,
+      // a title still naming the old source follows the new one
+      ...(d.title === SOURCES[d.source].label ? { title: SOURCES[source].label } : {}),
+    });
+  return (
+    <li className={`rounded-md border p-3 ${Object.keys(errors).length ? 'border-red-400' : 'border-slate-300'}`} aria-labelledby={headingId}>
+      <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
+        <h3 id={headingId} className="min-w-0 text-sm font-semibold break-words">
+          {index + 1}. {name}
+        </h3>
+        <div className="flex gap-2">
+          <button type="button" className={small} data-focus={`${d.id}-up`} disabled={index === 0} onClick={() => onMove(index - 1)} aria-label={`Move ${name} up`}>
+            ↑
+          </button>
+          <button
+            type="button"
+            className={small}
+            data-focus={`${d.id}-down`}
+            disabled={index === count - 1}
+            onClick={() => onMove(index + 1)}
+            aria-label={`Move ${name} down`}
+          >
+            ↓
+          </button>
+          <button type="button" className={`${small} text-red-800`} data-focus={`${d.id}-remove`} onClick={onRemove} aria-label={`Remove ${name}`}>
+            Remove
+          </button>
+        </div>
+      </div>
+      <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+        <Field label="Title" error={errors.title}>
+          {(p) => <TextInput {...p} data-focus={`${d.id}-title`} required maxLength={200} value={d.title} onChange={(e) => onChange({ title: e.target.value })} />}
+        </Field>
+        <Field label="Shows" error={errors.source}>
           {(p) => (
-            <select {...p} className={inputClass} value={processId} onChange={(e) => setProcessId(e.target.value)}>
-              <option value="">Every playbook</option>
-              {playbooks.data?.items.map((pb) => (
+            <select {...p} className={inputClass} value={d.source} onChange={(e) => chooseSource(e.target.value as Source)}>
+              {Object.entries(SOURCES).map(([k, s]) => (
+                <option key={k} value={k}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Drawn as" hint="Each source has its own drawing here; other clients read the type." error={errors.type}>
+          {(p) => (
+            <select {...p} className={inputClass} value={d.type} onChange={(e) => onChange({ type: e.target.value as WidgetType })}>
+              {TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {words(t)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          label="Playbook"
+          hint={d.source === 'variants' ? 'Required: paths are those of one playbook.' : 'Optional: every playbook on main when none is chosen.'}
+          error={errors.process_id}
+        >
+          {(p) => (
+            <select {...p} className={inputClass} value={d.process_id} onChange={(e) => onChange({ process_id: e.target.value })}>
+              <option value="">{d.source === 'variants' ? 'Choose a playbook' : 'Every playbook'}</option>
+              {playbooks.map((pb) => (
                 <option key={pb.id} value={pb.id}>
                   {pb.name}
                 </option>
@@ -351,38 +621,28 @@ function NewDashboard({ onCreated }: { onCreated: (id: string) => void }) {
             </select>
           )}
         </Field>
-        <Field label="Days covered" hint="The days before now each widget covers, 1 to 366.">
-          {(p) => <TextInput {...p} type="number" min={1} max={366} inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value)} />}
+        <Field label="Days covered" hint="The days before now, 1 to 366 (30 when empty)." error={errors.period_days}>
+          {(p) => (
+            <TextInput {...p} type="number" min={1} max={366} inputMode="numeric" value={d.days} onChange={(e) => onChange({ days: e.target.value })} />
+          )}
         </Field>
-        <fieldset className="sm:col-span-2">
-          <legend className="text-sm font-medium text-slate-800">Widgets</legend>
-          <div className="mt-1 grid grid-cols-1 gap-1 min-[420px]:grid-cols-2 sm:grid-cols-3">
-            {SOURCES.map((s) => (
-              <label key={s.source} className="flex min-h-10 items-center gap-2 text-sm">
-                <input
-                  type="checkbox"
-                  className="h-5 w-5"
-                  checked={sources.includes(s.source)}
-                  onChange={(e) => setSources((now) => (e.target.checked ? [...now, s.source] : now.filter((x) => x !== s.source)))}
-                />
-                {s.label}
-              </label>
-            ))}
-          </div>
-          {widgetError && <p className="text-sm text-red-700">{widgetError}</p>}
-        </fieldset>
-        <div className="sm:col-span-2">
-          <ErrorNote error={create.error} title="Could not create the dashboard" />
-        </div>
-        <div className="flex flex-wrap gap-2 sm:col-span-2">
-          <Button type="submit" busy={create.isPending}>
-            Create dashboard
-          </Button>
-          <Button tone="secondary" onClick={() => setOpen(false)}>
-            Cancel
-          </Button>
-        </div>
-      </form>
-    </Card>
+        <Field label="Width on wide screens" error={errors.position ?? errors.id}>
+          {(p) => (
+            <select {...p} className={inputClass} value={d.w} onChange={(e) => onChange({ w: Number(e.target.value) })}>
+              {WIDTHS.some(([w]) => w === d.w) || (
+                <option value={d.w}>
+                  {d.w} of 12 columns
+                </option>
+              )}
+              {WIDTHS.map(([w, text]) => (
+                <option key={w} value={w}>
+                  {text}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+    </li>
   );
 }

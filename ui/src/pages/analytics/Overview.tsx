@@ -5,7 +5,7 @@ import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
 import { After, Card, Loaded, when } from '../../components/ui';
-import { duration, Filters, measure, Meter, num, number, percent, seconds, TableBox, td, th, useAnalyticsParams, words } from './common';
+import { DataTable, duration, Filters, measure, Meter, number, percent, seconds, useAnalyticsParams, words } from './common';
 
 export default function Overview() {
   const { teamId } = useTeam();
@@ -69,55 +69,41 @@ function ByPlaybook({ processes }: { processes: Schemas['ProcessSummary'][] }) {
       {processes.length === 0 ? (
         <p className="text-sm text-slate-600">No instance was started in this period.</p>
       ) : (
-        <TableBox label="Each playbook's measures">
-          <caption className="sr-only">Each playbook's instances and cycle times in the period</caption>
-          <thead>
-            <tr>
-              <th className={th}>Playbook</th>
-              <th className={`${th} text-right`}>Instances</th>
-              <th className={`${th} text-right`}>Completed</th>
-              <th className={`${th} text-right`}>Running</th>
-              <th className={`${th} text-right`}>Failed</th>
-              <th className={`${th} text-right`}>Cancelled</th>
-              <th className={`${th} text-right`}>Completion rate</th>
-              <th className={`${th} text-right`}>Median cycle time</th>
-              <th className={th}>
-                <span className="sr-only">Median cycle time as a bar</span>
-              </th>
-              <th className={`${th} text-right`}>90th percentile</th>
-              <th className={`${th} text-right`}>SLA breaches</th>
-              <th className={`${th} text-right`}>Flow efficiency</th>
-              <th className={`${th} text-right`}>Cost per instance</th>
-            </tr>
-          </thead>
-          <tbody>
-            {processes.map((p) => {
-              const m = p.metrics;
-              const median = seconds(m.median_duration);
-              return (
-                <tr key={p.process_id}>
-                  <td className={td}>
-                    <Link to={`/playbooks/${p.process_id}`} className="text-indigo-800 underline-offset-2 hover:underline">
-                      {p.name}
-                    </Link>
-                  </td>
-                  <td className={num}>{number(m.total_executions)}</td>
-                  <td className={num}>{number(m.successful_executions)}</td>
-                  <td className={num}>{number(m.running_executions)}</td>
-                  <td className={num}>{number(m.failed_executions)}</td>
-                  <td className={num}>{number(m.cancelled_executions)}</td>
-                  <td className={num}>{percent(m.completion_rate)}</td>
-                  <td className={num}>{duration(median)}</td>
-                  <td className={`${td} w-24`}>{longest > 0 && median != null && <Meter value={median / longest} />}</td>
-                  <td className={num}>{duration(seconds(m.p90_duration))}</td>
-                  <td className={num}>{percent(m.sla_breach_rate)}</td>
-                  <td className={num}>{percent(m.efficiency_score)}</td>
-                  <td className={num}>{number(m.cost_per_execution)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </TableBox>
+        <DataTable
+          label="Each playbook's measures"
+          caption="Each playbook's instances and cycle times in the period"
+          rows={processes}
+          rowKey={(p) => p.process_id}
+          columns={[
+            {
+              header: 'Playbook',
+              cell: (p) => (
+                <Link to={`/playbooks/${p.process_id}`} className="text-indigo-800 underline-offset-2 hover:underline">
+                  {p.name}
+                </Link>
+              ),
+            },
+            { header: 'Instances', numeric: true, cell: (p) => number(p.metrics.total_executions) },
+            { header: 'Completed', numeric: true, cell: (p) => number(p.metrics.successful_executions) },
+            { header: 'Running', numeric: true, cell: (p) => number(p.metrics.running_executions) },
+            { header: 'Failed', numeric: true, cell: (p) => number(p.metrics.failed_executions) },
+            { header: 'Cancelled', numeric: true, cell: (p) => number(p.metrics.cancelled_executions) },
+            { header: 'Completion rate', numeric: true, cell: (p) => percent(p.metrics.completion_rate) },
+            { header: 'Median cycle time', numeric: true, cell: (p) => duration(seconds(p.metrics.median_duration)) },
+            {
+              header: <span className="sr-only">Median cycle time as a bar</span>,
+              className: 'w-24',
+              cell: (p) => {
+                const median = seconds(p.metrics.median_duration);
+                return longest > 0 && median != null && <Meter value={median / longest} />;
+              },
+            },
+            { header: '90th percentile', numeric: true, cell: (p) => duration(seconds(p.metrics.p90_duration)) },
+            { header: 'SLA breaches', numeric: true, cell: (p) => percent(p.metrics.sla_breach_rate) },
+            { header: 'Flow efficiency', numeric: true, cell: (p) => percent(p.metrics.efficiency_score) },
+            { header: 'Cost per instance', numeric: true, cell: (p) => number(p.metrics.cost_per_execution) },
+          ]}
+        />
       )}
     </Card>
   );
@@ -133,54 +119,34 @@ function People({ data }: { data: Schemas['PeopleAnalytics'] }) {
           time {duration(seconds(t.median_handling_time))}; {number(t.workload.open_tasks)} open tasks over {number(t.workload.members)}{' '}
           members.
         </p>
-        <TableBox label="Each member's work">
-          <caption className="sr-only">Each member's tasks in the period</caption>
-          <thead>
-            <tr>
-              <th className={th}>Member</th>
-              <th className={`${th} text-right`}>Completed</th>
-              <th className={`${th} text-right`}>Late</th>
-              <th className={`${th} text-right`}>Median handling</th>
-              <th className={`${th} text-right`}>Open</th>
-              <th className={`${th} text-right`}>Overdue</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.users.map((u) => (
-              <tr key={u.user_id}>
-                <td className={`${td} break-words`}>{u.display_name ?? u.email}</td>
-                <td className={num}>{number(u.tasks_completed)}</td>
-                <td className={num}>{number(u.completed_late)}</td>
-                <td className={num}>{duration(seconds(u.median_handling_time))}</td>
-                <td className={num}>{number(u.open_tasks)}</td>
-                <td className={num}>{number(u.overdue)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+        <DataTable
+          label="Each member's work"
+          caption="Each member's tasks in the period"
+          rows={data.users}
+          rowKey={(u) => u.user_id}
+          columns={[
+            { header: 'Member', className: 'break-words', cell: (u) => u.display_name ?? u.email },
+            { header: 'Completed', numeric: true, cell: (u) => number(u.tasks_completed) },
+            { header: 'Late', numeric: true, cell: (u) => number(u.completed_late) },
+            { header: 'Median handling', numeric: true, cell: (u) => duration(seconds(u.median_handling_time)) },
+            { header: 'Open', numeric: true, cell: (u) => number(u.open_tasks) },
+            { header: 'Overdue', numeric: true, cell: (u) => number(u.overdue) },
+          ]}
+        />
       </Card>
       <Card title="Roles">
-        <TableBox label="Each role's work">
-          <caption className="sr-only">Each business role's holders and tasks</caption>
-          <thead>
-            <tr>
-              <th className={th}>Role</th>
-              <th className={`${th} text-right`}>Holders</th>
-              <th className={`${th} text-right`}>Open tasks</th>
-              <th className={`${th} text-right`}>Completed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {t.roles.map((r) => (
-              <tr key={r.role_id}>
-                <td className={td}>{r.name}</td>
-                <td className={num}>{number(r.holders)}</td>
-                <td className={num}>{number(r.open_tasks)}</td>
-                <td className={num}>{number(r.tasks_completed)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+        <DataTable
+          label="Each role's work"
+          caption="Each business role's holders and tasks"
+          rows={t.roles}
+          rowKey={(r) => r.role_id}
+          columns={[
+            { header: 'Role', cell: (r) => r.name },
+            { header: 'Holders', numeric: true, cell: (r) => number(r.holders) },
+            { header: 'Open tasks', numeric: true, cell: (r) => number(r.open_tasks) },
+            { header: 'Completed', numeric: true, cell: (r) => number(r.tasks_completed) },
+          ]}
+        />
       </Card>
     </div>
   );

@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 import { api, unwrap, unwrapPage, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
 import { Card, Loaded, when } from '../../components/ui';
-import { Filters, number, percent, TableBox, td, th, useAnalyticsParams, usePlaybooks } from './common';
+import { DataTable, Filters, number, percent, useAnalyticsParams, usePlaybooks } from './common';
 
 export default function Predictions() {
   const { teamId } = useTeam();
@@ -51,81 +51,105 @@ export default function Predictions() {
                 Expected completion is the median of simulated completions; the interval holds 80% of them. The bars place each interval between
                 now and {when(new Date(last).toISOString())}.
               </p>
-              <TableBox label="Predicted completions">
-                <caption className="sr-only">Each running instance's expected completion, its 80% interval and its chance to complete</caption>
-                <thead>
-                  <tr>
-                    <th className={th}>Instance</th>
-                    <th className={th}>Expected completion</th>
-                    <th className={th}>80% interval</th>
-                    <th className={th}>
-                      <span className="sr-only">Interval on a time line</span>
-                    </th>
-                    <th className={`${th} text-right`}>Chance to complete</th>
-                    <th className={`${th} text-right`}>Interval coverage measured</th>
-                    <th className={th}>Remaining steps</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.predictions.map((p) => {
-                    const pb = playbook(p.process_id);
-                    const step = (id: string) => pb?.steps.find((s) => s.id === id)?.name ?? id;
-                    const low = at(p.interval_low);
-                    const high = at(p.interval_high);
-                    const mid = at(p.expected_completion);
-                    return (
-                      <tr key={p.instance_id}>
-                        <td className={`${td} min-w-40`}>
-                          <Link to={`/processes/${p.instance_id}`} className="text-indigo-800 underline-offset-2 hover:underline">
-                            {instanceName(p.instance_id) ?? `Instance ${p.instance_id.slice(-8)}`}
-                          </Link>
-                          <span className="block text-xs text-slate-600">{pb?.name ?? 'Playbook'}</span>
-                        </td>
-                        <td className={`${td} whitespace-nowrap`}>{p.expected_completion ? when(p.expected_completion) : 'No completed history'}</td>
-                        <td className={`${td} whitespace-nowrap`}>
-                          {p.interval_low && p.interval_high ? (
-                            <>
-                              {when(p.interval_low)} <span aria-hidden="true">–</span>
-                              <span className="sr-only">to</span> {when(p.interval_high)}
-                            </>
-                          ) : (
-                            '—'
-                          )}
-                        </td>
-                        <td className={`${td} w-32 min-w-24`}>
-                          {low != null && high != null && (
-                            <span aria-hidden="true" className="relative block h-3 rounded bg-slate-100">
-                              <span
-                                className="absolute top-0 h-3 rounded bg-indigo-300"
-                                style={{ left: `${low * 100}%`, width: `${Math.max(0.02, high - low) * 100}%` }}
-                              />
-                              {mid != null && <span className="absolute top-0 h-3 w-0.5 bg-indigo-900" style={{ left: `${mid * 100}%` }} />}
-                            </span>
-                          )}
-                        </td>
-                        <td className={`${td} text-right whitespace-nowrap tabular-nums`}>
-                          {percent(p.completion_probability)}
-                          <span className="block text-xs text-slate-600">of {number(p.completion_basis)} finished</span>
-                        </td>
-                        <td className={`${td} text-right whitespace-nowrap tabular-nums`}>
-                          {p.coverage.measured == null ? 'too little history' : percent(p.coverage.measured)}
-                          <span className="block text-xs text-slate-600">
-                            aim {percent(p.coverage.level)}, {number(p.coverage.evaluated)} checked
+              <DataTable
+                label="Predicted completions"
+                caption="Each running instance's expected completion, its 80% interval and its chance to complete"
+                rows={d.predictions}
+                rowKey={(p) => p.instance_id}
+                columns={[
+                  {
+                    header: 'Instance',
+                    className: 'min-w-40',
+                    cell: (p) => (
+                      <>
+                        <Link to={`/processes/${p.instance_id}`} className="text-indigo-800 underline-offset-2 hover:underline">
+                          {instanceName(p.instance_id) ?? `Instance ${p.instance_id.slice(-8)}`}
+                        </Link>
+                        <span className="block text-xs text-slate-600">{playbook(p.process_id)?.name ?? 'Playbook'}</span>
+                      </>
+                    ),
+                  },
+                  {
+                    header: 'Expected completion',
+                    className: 'whitespace-nowrap',
+                    cell: (p) => (p.expected_completion ? when(p.expected_completion) : 'No completed history'),
+                  },
+                  {
+                    header: '80% interval',
+                    className: 'whitespace-nowrap',
+                    cell: (p) =>
+                      p.interval_low && p.interval_high ? (
+                        <>
+                          {when(p.interval_low)} <span aria-hidden="true">–</span>
+                          <span className="sr-only">to</span> {when(p.interval_high)}
+                        </>
+                      ) : (
+                        '—'
+                      ),
+                  },
+                  {
+                    header: <span className="sr-only">Interval on a time line</span>,
+                    className: 'w-32 min-w-24',
+                    cell: (p) => {
+                      const low = at(p.interval_low);
+                      const high = at(p.interval_high);
+                      const mid = at(p.expected_completion);
+                      return (
+                        low != null &&
+                        high != null && (
+                          <span aria-hidden="true" className="relative block h-3 rounded bg-slate-100">
+                            <span
+                              className="absolute top-0 h-3 rounded bg-indigo-300"
+                              style={{ left: `${low * 100}%`, width: `${Math.max(0.02, high - low) * 100}%` }}
+                            />
+                            {mid != null && <span className="absolute top-0 h-3 w-0.5 bg-indigo-900" style={{ left: `${mid * 100}%` }} />}
                           </span>
-                        </td>
-                        <td className={`${td} min-w-48`}>
+                        )
+                      );
+                    },
+                  },
+                  {
+                    header: 'Chance to complete',
+                    numeric: true,
+                    cell: (p) => (
+                      <>
+                        {percent(p.completion_probability)}
+                        <span className="block text-xs text-slate-600">of {number(p.completion_basis)} finished</span>
+                      </>
+                    ),
+                  },
+                  {
+                    header: 'Interval coverage measured',
+                    numeric: true,
+                    cell: (p) => (
+                      <>
+                        {p.coverage.measured == null ? 'too little history' : percent(p.coverage.measured)}
+                        <span className="block text-xs text-slate-600">
+                          aim {percent(p.coverage.level)}, {number(p.coverage.evaluated)} checked
+                        </span>
+                      </>
+                    ),
+                  },
+                  {
+                    header: 'Remaining steps',
+                    className: 'min-w-48',
+                    cell: (p) => {
+                      const pb = playbook(p.process_id);
+                      const step = (id: string) => pb?.steps.find((s) => s.id === id)?.name ?? id;
+                      return (
+                        <>
                           {p.remaining_steps.length ? p.remaining_steps.map(step).join(', ') : 'none'}
                           {p.steps_without_history.length > 0 && (
                             <span className="block text-xs text-amber-900">
                               No history for {p.steps_without_history.map(step).join(', ')} (counted as taking no time)
                             </span>
                           )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </TableBox>
+                        </>
+                      );
+                    },
+                  },
+                ]}
+              />
             </Card>
           );
         }}

@@ -1,11 +1,12 @@
-// Reports: the team's report definitions, a form to create one (type, format, optional cron
-// schedule), running one now, its runs, and downloading what a completed run wrote.
+// Reports: the team's report definitions, one form to create or edit one (type, format, optional
+// cron schedule), running one now, its runs, and downloading what a completed run wrote.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, describe, unwrap, unwrapPage, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
+import { focusInvalid } from '../../components/focus';
 import { Badge, Button, Card, ErrorNote, Field, inputClass, Loaded, Pager, TextInput, when } from '../../components/ui';
-import { download, number, usePlaybooks, words } from './common';
+import { download, number, useFocusOnClose, usePlaybooks, words } from './common';
 
 const TYPES: Record<Schemas['ReportType'], string> = {
   operational: 'Operational: performance, anomalies, predictions, people',
@@ -27,157 +28,207 @@ export default function Reports() {
 }
 
 function NewReport() {
+  const [open, setOpen] = useState(false);
+  const [created, setCreated] = useState<Schemas['ReportCreated'] | null>(null);
+  useFocusOnClose(open, 'new-report');
+  if (open)
+    return (
+      <Card title="New report">
+        <ReportForm
+          onDone={(saved) => {
+            setOpen(false);
+            if (saved) setCreated(saved);
+          }}
+        />
+      </Card>
+    );
+  return (
+    <div>
+      <Button id="new-report" onClick={() => setOpen(true)}>
+        New report
+      </Button>
+      {created && (
+        <p role="status" className="mt-2 text-sm text-green-800">
+          Report created{created.execution ? '; its first run is queued' : ''}.
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Creates a report (no `report`) or edits one: name, description, type, format, period,
+ * playbook, sections of a custom report, schedule. `onDone` gets what was saved, or nothing when
+ * cancelled; a failed save keeps everything typed.
+ */
+function ReportForm({ report, onDone }: { report?: Schemas['Report']; onDone: (saved?: Schemas['ReportCreated']) => void }) {
   const { teamId } = useTeam();
   const client = useQueryClient();
   const playbooks = usePlaybooks();
-  const [open, setOpen] = useState(false);
-  const [name, setName] = useState('');
-  const [type, setType] = useState<Schemas['ReportType']>('performance');
-  const [format, setFormat] = useState<Schemas['ReportFormat']>('pdf');
-  const [periodDays, setPeriodDays] = useState('30');
-  const [processId, setProcessId] = useState('');
-  const [schedule, setSchedule] = useState('');
-  const [runNow, setRunNow] = useState(true);
-  const [sections, setSections] = useState<Schemas['AnalyticsSource'][]>([]);
+  const [name, setName] = useState(report?.name ?? '');
+  const [description, setDescription] = useState(report?.description ?? '');
+  const [type, setType] = useState<Schemas['ReportType']>(report?.type ?? 'performance');
+  const [format, setFormat] = useState<Schemas['ReportFormat']>(report?.format ?? 'pdf');
+  const [periodDays, setPeriodDays] = useState(String(report?.period_days ?? 30));
+  const [processId, setProcessId] = useState(report?.process_id ?? '');
+  const [schedule, setSchedule] = useState(report?.schedule ?? '');
+  // a new scheduled report runs now too unless unticked; an edited one only when ticked
+  const [runNow, setRunNow] = useState(!report);
+  const [sections, setSections] = useState<Schemas['AnalyticsSource'][]>(report?.type === 'custom' ? report.sections : []);
   const sectionsId = useId();
-  const create = useMutation({
-    mutationFn: () =>
-      unwrap<Schemas['ReportCreated']>(
-        api.POST('/v1/teams/{team_id}/analytics/reports', {
-          params: { path: { team_id: teamId! } },
-          body: {
-            name,
-            type,
-            format,
-            period_days: periodDays ? Number(periodDays) : null,
-            process_id: processId || null,
-            schedule: schedule.trim() || null,
-            run_now: schedule.trim() ? runNow : undefined,
-            sections: type === 'custom' ? sections : undefined,
-          },
-        }),
-      ),
-    onSuccess: () => {
-      setName('');
-      setSchedule('');
-      setSections([]);
-      setOpen(false);
-      void client.invalidateQueries({ queryKey: ['team', teamId, 'reports'] });
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    form.current?.querySelector<HTMLElement>('input')?.focus();
+  }, []);
+  const save = useMutation({
+    mutationFn: async (): Promise<Schemas['ReportCreated']> => {
+      const body = {
+        name,
+        description,
+        type,
+        format,
+        period_days: periodDays ? Number(periodDays) : null,
+        process_id: processId || null,
+        schedule: schedule.trim() || null,
+        run_now: report ? runNow : schedule.trim() ? runNow : undefined,
+        sections: type === 'custom' ? sections : undefined,
+      };
+      if (report) {
+        const saved = await unwrap<Schemas['Report']>(
+          api.PUT('/v1/teams/{team_id}/analytics/reports/{report_id}', { params: { path: { team_id: teamId!, report_id: report.id } }, body }),
+        );
+        return { report: saved };
+      }
+      return unwrap<Schemas['ReportCreated']>(api.POST('/v1/teams/{team_id}/analytics/reports', { params: { path: { team_id: teamId! } }, body }));
     },
+    onSuccess: (saved) => {
+      void client.invalidateQueries({ queryKey: ['team', teamId, 'reports'] });
+      onDone(saved);
+    },
+    onError: () => focusInvalid(form.current),
   });
-  const fields = create.error instanceof ApiError ? create.error.fields : {};
+  // checked here before anything is sent, again on each change once a save was tried
+  const [tried, setTried] = useState(false);
+  const check = () => {
+    const out: Record<string, string> = {};
+    if (!name.trim()) out['/name'] = 'Give the report a name.';
+    if (type === 'custom' && sections.length === 0) out['/sections'] = 'Choose at least one section.';
+    return out;
+  };
+  const fields = { ...(save.error instanceof ApiError ? save.error.fields : {}), ...(tried ? check() : {}) };
+  const sectionsError = Object.entries(fields)
+    .filter(([k]) => k.startsWith('/sections'))
+    .map(([, m]) => m)
+    .join(' ');
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate();
+    setTried(true);
+    if (Object.keys(check()).length) {
+      focusInvalid(form.current);
+      return;
+    }
+    save.mutate();
   };
 
-  if (!open)
-    return (
-      <div>
-        <Button onClick={() => setOpen(true)}>New report</Button>
-        {create.isSuccess && (
-          <p role="status" className="mt-2 text-sm text-green-800">
-            Report created{create.data.execution ? '; its first run is queued' : ''}.
-          </p>
-        )}
-      </div>
-    );
   return (
-    <Card title="New report">
-      <form className="grid gap-3 sm:grid-cols-2" onSubmit={submit} noValidate>
-        <Field label="Name" error={fields['/name']}>
-          {(p) => <TextInput {...p} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <Field label="Type" error={fields['/type']}>
-          {(p) => (
-            <select {...p} className={inputClass} value={type} onChange={(e) => setType(e.target.value as Schemas['ReportType'])}>
-              {Object.entries(TYPES).map(([k, label]) => (
-                <option key={k} value={k}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Format" error={fields['/format']}>
-          {(p) => (
-            <select {...p} className={inputClass} value={format} onChange={(e) => setFormat(e.target.value as Schemas['ReportFormat'])}>
-              {FORMATS.map((f) => (
-                <option key={f} value={f}>
-                  {f === 'excel' ? 'Excel' : f.toUpperCase()}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Days covered" hint="The days before each run, 1 to 366." error={fields['/period_days']}>
-          {(p) => (
-            <TextInput {...p} type="number" min={1} max={366} inputMode="numeric" value={periodDays} onChange={(e) => setPeriodDays(e.target.value)} />
-          )}
-        </Field>
-        <Field label="Playbook" hint="Optional: every playbook on main when none is chosen." error={fields['/process_id']}>
-          {(p) => (
-            <select {...p} className={inputClass} value={processId} onChange={(e) => setProcessId(e.target.value)}>
-              <option value="">Every playbook</option>
-              {playbooks.data?.items.map((pb) => (
-                <option key={pb.id} value={pb.id}>
-                  {pb.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field
-          label="Schedule (optional)"
-          hint="A 5-field cron expression in the team's time zone, e.g. 0 8 * * 1 for Mondays at 08:00. Empty: it runs once now."
-          error={fields['/schedule']}
-        >
-          {(p) => <TextInput {...p} value={schedule} spellCheck={false} autoComplete="off" onChange={(e) => setSchedule(e.target.value)} />}
-        </Field>
-        {schedule.trim() && (
-          <label className="flex items-center gap-2 text-sm sm:col-span-2">
-            <input type="checkbox" className="h-5 w-5" checked={runNow} onChange={(e) => setRunNow(e.target.checked)} />
-            Run it now as well
-          </label>
+    <form ref={form} className="grid gap-3 sm:grid-cols-2" onSubmit={submit} noValidate>
+      <Field label="Name" error={fields['/name']}>
+        {(p) => <TextInput {...p} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <Field label="Description (optional)" error={fields['/description']}>
+        {(p) => <TextInput {...p} maxLength={2000} value={description} onChange={(e) => setDescription(e.target.value)} />}
+      </Field>
+      <Field label="Type" error={fields['/type']}>
+        {(p) => (
+          <select {...p} className={inputClass} value={type} onChange={(e) => setType(e.target.value as Schemas['ReportType'])}>
+            {Object.entries(TYPES).map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
+              </option>
+            ))}
+          </select>
         )}
-        {type === 'custom' && (
-          <fieldset className="sm:col-span-2" aria-describedby={fields['/sections'] ? `${sectionsId}-error` : undefined}>
-            <legend className="text-sm font-medium text-slate-800">Sections (1 to 9)</legend>
-            <div className="mt-1 grid grid-cols-1 gap-1 min-[420px]:grid-cols-2 sm:grid-cols-3">
-              {SOURCES.map((s) => (
-                <label key={s} className="flex min-h-10 items-center gap-2 text-sm">
-                  <input
-                    type="checkbox"
-                    className="h-5 w-5"
-                    checked={sections.includes(s)}
-                    onChange={(e) => setSections((now) => (e.target.checked ? [...now, s] : now.filter((x) => x !== s)))}
-                  />
-                  {s === 'sla' ? 'SLA breaches' : words(s)}
-                </label>
-              ))}
-            </div>
-            {fields['/sections'] && (
-              <p id={`${sectionsId}-error`} className="text-sm text-red-700">
-                {fields['/sections']}
-              </p>
-            )}
-          </fieldset>
+      </Field>
+      <Field label="Format" error={fields['/format']}>
+        {(p) => (
+          <select {...p} className={inputClass} value={format} onChange={(e) => setFormat(e.target.value as Schemas['ReportFormat'])}>
+            {FORMATS.map((f) => (
+              <option key={f} value={f}>
+                {formatName(f)}
+              </option>
+            ))}
+          </select>
         )}
-        <div className="sm:col-span-2">
-          <ErrorNote error={create.error} title="Could not create the report" />
-        </div>
-        <div className="flex flex-wrap gap-2 sm:col-span-2">
-          <Button type="submit" busy={create.isPending}>
-            Create report
-          </Button>
-          <Button tone="secondary" onClick={() => setOpen(false)}>
-            Cancel
-          </Button>
-        </div>
-      </form>
-    </Card>
+      </Field>
+      <Field label="Days covered" hint="The days before each run, 1 to 366." error={fields['/period_days']}>
+        {(p) => <TextInput {...p} type="number" min={1} max={366} inputMode="numeric" value={periodDays} onChange={(e) => setPeriodDays(e.target.value)} />}
+      </Field>
+      <Field label="Playbook" hint="Optional: every playbook on main when none is chosen." error={fields['/process_id']}>
+        {(p) => (
+          <select {...p} className={inputClass} value={processId} onChange={(e) => setProcessId(e.target.value)}>
+            <option value="">Every playbook</option>
+            {playbooks.data?.items.map((pb) => (
+              <option key={pb.id} value={pb.id}>
+                {pb.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field
+        label="Schedule (optional)"
+        hint={`A 5-field cron expression in the team's time zone, e.g. 0 8 * * 1 for Mondays at 08:00. Empty: ${report ? 'it is not scheduled' : 'it runs once now'}.`}
+        error={fields['/schedule']}
+      >
+        {(p) => <TextInput {...p} value={schedule} spellCheck={false} autoComplete="off" onChange={(e) => setSchedule(e.target.value)} />}
+      </Field>
+      {(report || schedule.trim()) && (
+        <label className="flex items-center gap-2 text-sm sm:col-span-2">
+          <input type="checkbox" className="h-5 w-5" checked={runNow} onChange={(e) => setRunNow(e.target.checked)} />
+          {report ? 'Run it once now' : 'Run it now as well'}
+        </label>
+      )}
+      {type === 'custom' && (
+        <fieldset className="sm:col-span-2" aria-describedby={sectionsError ? `${sectionsId}-error` : undefined}>
+          <legend className="text-sm font-medium text-slate-800">Sections (1 to 9)</legend>
+          <div className="mt-1 grid grid-cols-1 gap-1 min-[420px]:grid-cols-2 sm:grid-cols-3">
+            {SOURCES.map((s) => (
+              <label key={s} className="flex min-h-10 items-center gap-2 text-sm">
+                <input
+                  type="checkbox"
+                  className="h-5 w-5"
+                  checked={sections.includes(s)}
+                  aria-invalid={sectionsError ? true : undefined}
+                  onChange={(e) => setSections((now) => (e.target.checked ? [...now, s] : now.filter((x) => x !== s)))}
+                />
+                {sectionName(s)}
+              </label>
+            ))}
+          </div>
+          {sectionsError && (
+            <p id={`${sectionsId}-error`} className="text-sm text-red-700">
+              {sectionsError}
+            </p>
+          )}
+        </fieldset>
+      )}
+      <div className="sm:col-span-2">
+        <ErrorNote error={save.error} title={report ? 'Could not save the report' : 'Could not create the report'} />
+      </div>
+      <div className="flex flex-wrap gap-2 sm:col-span-2">
+        <Button type="submit" busy={save.isPending}>
+          {report ? 'Save report' : 'Create report'}
+        </Button>
+        <Button tone="secondary" onClick={() => onDone()}>
+          Cancel
+        </Button>
+      </div>
+    </form>
   );
 }
+
+const formatName = (f: Schemas['ReportFormat']) => (f === 'excel' ? 'Excel' : f.toUpperCase());
+const sectionName = (s: Schemas['AnalyticsSource']) => (s === 'sla' ? 'SLA breaches' : words(s));
 
 function ReportList() {
   const { teamId } = useTeam();
@@ -214,7 +265,11 @@ function ReportRow({ report: r }: { report: Schemas['Report'] }) {
   const client = useQueryClient();
   const playbooks = usePlaybooks();
   const [open, setOpen] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
   const runsId = useId();
+  const editId = `edit-report-${r.id}`;
+  useFocusOnClose(editing, editId);
   const refresh = () => client.invalidateQueries({ queryKey: ['team', teamId, 'reports'] });
   const run = useMutation({
     mutationFn: () =>
@@ -235,13 +290,29 @@ function ReportRow({ report: r }: { report: Schemas['Report'] }) {
   });
   const playbook = r.process_id ? (playbooks.data?.items.find((p) => p.id === r.process_id)?.name ?? 'One playbook') : 'Every playbook';
 
+  if (editing)
+    return (
+      <li className="py-3" aria-labelledby={`${editId}-title`}>
+        <h3 id={`${editId}-title`} className="mb-2 font-medium break-words">
+          Edit “{r.name}”
+        </h3>
+        <ReportForm
+          report={r}
+          onDone={(done) => {
+            setEditing(false);
+            setSaved(!!done);
+          }}
+        />
+      </li>
+    );
   return (
     <li className="py-3">
       <div className="flex flex-wrap items-start justify-between gap-2">
         <div className="min-w-0">
           <h3 className="font-medium break-words">{r.name}</h3>
+          {r.description && <p className="text-sm text-slate-700">{r.description}</p>}
           <p className="text-sm text-slate-700">
-            {words(r.type)} · {r.format === 'excel' ? 'Excel' : r.format.toUpperCase()} · last {number(r.period_days)} days · {playbook}
+            {words(r.type)} · {formatName(r.format)} · last {number(r.period_days)} days · {playbook}
           </p>
           <p className="text-sm text-slate-700">
             {r.schedule ? (
@@ -252,7 +323,7 @@ function ReportRow({ report: r }: { report: Schemas['Report'] }) {
               'Not scheduled'
             )}
           </p>
-          <p className="text-xs text-slate-600">Sections: {r.sections.map((s) => (s === 'sla' ? 'SLA breaches' : s)).join(', ')}</p>
+          <p className="text-xs text-slate-600">Sections: {r.sections.map(sectionName).join(', ')}</p>
         </div>
         <div className="flex flex-wrap gap-2">
           <Button tone="secondary" aria-expanded={open} aria-controls={runsId} onClick={() => setOpen((o) => !o)}>
@@ -262,6 +333,9 @@ function ReportRow({ report: r }: { report: Schemas['Report'] }) {
             <>
               <Button tone="secondary" busy={run.isPending} onClick={() => run.mutate()}>
                 Run now
+              </Button>
+              <Button id={editId} tone="secondary" onClick={() => setEditing(true)}>
+                Edit<span className="sr-only"> {r.name}</span>
               </Button>
               <Button
                 tone="danger"
@@ -276,6 +350,11 @@ function ReportRow({ report: r }: { report: Schemas['Report'] }) {
           )}
         </div>
       </div>
+      {saved && (
+        <p role="status" className="mt-1 text-sm text-green-800">
+          Saved.
+        </p>
+      )}
       <ErrorNote error={run.error ?? remove.error} title="Could not change the report" />
       <div id={runsId} hidden={!open}>
         {open && <Runs report={r} />}

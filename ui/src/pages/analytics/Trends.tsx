@@ -6,7 +6,7 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
 import { Card, Field, inputClass, Loaded } from '../../components/ui';
 import LineChart from './LineChart';
-import { duration, Filters, num, number, TableBox, td, th, useAnalyticsParams } from './common';
+import { DataTable, duration, Filters, number, useAnalyticsParams } from './common';
 
 const META: Record<Schemas['TrendMetric'], { title: string; color: string; unit: (v: number) => string; axis?: (v: number) => string }> = {
   throughput: { title: 'Throughput (instances completed)', color: '#4338ca', unit: (v) => number(v) },
@@ -104,28 +104,17 @@ function Numbers({ trends }: { trends: Schemas['Trend'][] }) {
     <details className="rounded-lg border border-slate-200 bg-white p-4">
       <summary className="cursor-pointer text-sm font-medium">The numbers behind the charts ({days.length} periods)</summary>
       <div className="mt-3">
-        <TableBox label="Trend numbers">
-          <caption className="sr-only">Throughput and median cycle time per period</caption>
-          <thead>
-            <tr>
-              <th className={th}>Period starting</th>
-              <th className={`${th} text-right`}>Completed</th>
-              <th className={`${th} text-right`}>Median cycle time</th>
-            </tr>
-          </thead>
-          <tbody>
-            {days
-              .slice()
-              .reverse()
-              .map((d) => (
-                <tr key={d}>
-                  <td className={td}>{when(d)}</td>
-                  <td className={num}>{number(value('throughput', d))}</td>
-                  <td className={num}>{duration(value('cycle_time', d))}</td>
-                </tr>
-              ))}
-          </tbody>
-        </TableBox>
+        <DataTable
+          label="Trend numbers"
+          caption="Throughput and median cycle time per period"
+          rows={days.slice().reverse()}
+          rowKey={(d) => d}
+          columns={[
+            { header: 'Period starting', cell: (d) => when(d) },
+            { header: 'Completed', numeric: true, cell: (d) => number(value('throughput', d)) },
+            { header: 'Median cycle time', numeric: true, cell: (d) => duration(value('cycle_time', d)) },
+          ]}
+        />
       </div>
     </details>
   );

@@ -1,7 +1,7 @@
 // What the analytics sections share: the filters kept in the URL (playbook, period), the team's
 // playbooks, number formatting, tables that scroll inside themselves on phones, and downloads
 // of documents the API streams (fetched with the bearer token, saved from a blob URL).
-import { type ReactNode } from 'react';
+import { useEffect, useRef, type HTMLAttributes, type ReactNode } from 'react';
 import { useUrlFilters } from '../../components/urlFilters';
 import { accessToken, apiError, type Schemas } from '../../api/client';
 import { usePlaybooks as useTeamPlaybooks } from '../../api/queries';
@@ -125,9 +125,74 @@ export function TableBox({ label, children }: { label: string; children: ReactNo
   );
 }
 
-export const th = 'border-b border-slate-300 px-2 py-2 font-semibold text-slate-800 whitespace-nowrap';
-export const td = 'border-b border-slate-100 px-2 py-2 align-top';
-export const num = `${td} text-right tabular-nums whitespace-nowrap`;
+const th = 'border-b border-slate-300 px-2 py-2 font-semibold text-slate-800 whitespace-nowrap';
+const td = 'border-b border-slate-100 px-2 py-2 align-top';
+const num = `${td} text-right tabular-nums whitespace-nowrap`;
+
+/** A column of a `DataTable`: its header and what each row shows in it. */
+export type Column<T> = {
+  header: ReactNode;
+  cell: (row: T) => ReactNode;
+  /** A number: right-aligned, in tabular figures, never wrapped. */
+  numeric?: boolean;
+  /** More classes for its cells (widths, wrapping). */
+  className?: string;
+  /** The cell names its row (`th scope="row"`). */
+  rowHeader?: boolean;
+};
+
+/**
+ * The analytics tables: one header row from `columns`, a row per item, in a `TableBox` named
+ * `label`, with `caption` (read by screen readers) saying what the table holds.
+ */
+export function DataTable<T>({
+  label,
+  caption,
+  columns,
+  rows,
+  rowKey,
+  rowProps,
+}: {
+  label: string;
+  caption?: string;
+  columns: Column<T>[];
+  rows: T[];
+  rowKey: (row: T, index: number) => string;
+  rowProps?: (row: T) => HTMLAttributes<HTMLTableRowElement>;
+}) {
+  return (
+    <TableBox label={label}>
+      {caption && <caption className="sr-only">{caption}</caption>}
+      <thead>
+        <tr>
+          {columns.map((c, i) => (
+            <th key={i} scope="col" className={c.numeric ? `${th} text-right` : th}>
+              {c.header}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row, r) => (
+          <tr key={rowKey(row, r)} {...rowProps?.(row)}>
+            {columns.map((c, i) => {
+              const className = `${c.numeric ? num : td} ${c.rowHeader ? 'text-left font-medium' : ''} ${c.className ?? ''}`;
+              return c.rowHeader ? (
+                <th key={i} scope="row" className={className}>
+                  {c.cell(row)}
+                </th>
+              ) : (
+                <td key={i} className={className}>
+                  {c.cell(row)}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </TableBox>
+  );
+}
 
 /** A bar drawn for sighted readers beside a number the table already states. */
 export function Meter({ value, tone = 'bg-indigo-600' }: { value: number; tone?: string }) {
@@ -156,4 +221,13 @@ export async function download(url: string, fallbackName: string): Promise<strin
   a.remove();
   setTimeout(() => URL.revokeObjectURL(href), 60_000);
   return name;
+}
+
+/** Puts the focus back on the element `id` (the button that opened a form) once `open` ends. */
+export function useFocusOnClose(open: boolean, id: string) {
+  const was = useRef(false);
+  useEffect(() => {
+    if (was.current && !open) document.getElementById(id)?.focus();
+    was.current = open;
+  }, [open, id]);
 }

@@ -38,7 +38,8 @@ export function JsonEditor({
         <textarea
           {...p}
           className={`${inputClass} font-mono text-xs`}
-          rows={Math.min(14, Math.max(3, text.split('\n').length))}
+          // sized by the value, not the text: formatting it on blur must not move what is below
+          rows={Math.min(14, Math.max(3, format(value).split('\n').length))}
           spellCheck={false}
           value={text}
           onFocus={() => (editing.current = true)}

@@ -1,0 +1,446 @@
+// One document of the library on a ref (`?ref=`, default main), or a new one (`/library/documents/new`):
+// its details, template, retention policy and form (JSON Schema, built field by field, with a
+// preview). Editors save it as a commit on a branch, or delete it; everyone else reads.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from '../../api/client';
+import { useTeam } from '../../api/team';
+import { COMMIT, playbookPath } from '../../api/ids';
+import { usePlaybooks } from '../../api/queries';
+import { SchemaForm, validate, type JsonSchema } from '../../components/SchemaForm';
+import { same } from '../../components/json';
+import { Button, Card, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../../components/ui';
+import { FormBuilder } from '../designer/FormBuilder';
+import { JsonEditor } from '../designer/JsonEditor';
+import type { JsonObject } from '../designer/draft';
+import { RefPicker, SaveCard, useFocusProblem, itemPath, listPath, splitList, useUnsavedGuard, type Saved } from './common';
+
+type Doc = Schemas['Document'];
+const TYPES: Schemas['DocumentType'][] = ['form', 'template', 'contract', 'policy', 'procedure', 'report'];
+
+/** The document as edited: every field present, the tags as typed. */
+type Draft = {
+  name: string;
+  type: Schemas['DocumentType'];
+  category: string;
+  description: string;
+  tags: string;
+  template: string;
+  retention: JsonObject | null;
+  schema: JsonObject;
+};
+
+const EMPTY: Draft = { name: '', type: 'form', category: '', description: '', tags: '', template: '', retention: null, schema: {} };
+
+function toDraft(d: Doc): Draft {
+  return {
+    name: d.name,
+    type: d.type ?? 'form',
+    category: d.category ?? '',
+    description: d.description ?? '',
+    tags: (d.compliance_tags ?? []).join(', '),
+    template: d.template_content ?? '',
+    retention: (d.retention_policy as JsonObject | null | undefined) ?? null,
+    schema: (d.schema as JsonObject | undefined) ?? {},
+  };
+}
+
+function toBody(d: Draft): Schemas['DocumentBody'] {
+  return {
+    name: d.name.trim(),
+    type: d.type,
+    category: d.category.trim(),
+    description: d.description,
+    compliance_tags: splitList(d.tags),
+    template_content: d.template ? d.template : null,
+    retention_policy: d.retention,
+    schema: d.schema,
+  };
+}
+
+/** The messages of a VALIDATION_FAILED answer at `pointer` or under it, joined. */
+const under = (fields: Record<string, string>, pointer: string) =>
+  Object.entries(fields)
+    .filter(([f]) => f === pointer || f.startsWith(`${pointer}/`))
+    .map(([f, m]) => (f === pointer ? m : `${f.slice(pointer.length + 1)}: ${m}`))
+    .join(' ') || undefined;
+
+export default function DocumentPage() {
+  const { documentId = 'new' } = useParams();
+  const isNew = documentId === 'new';
+  const [params, setParams] = useSearchParams();
+  const ref = params.get('ref') || 'main';
+  const { teamId, can } = useTeam();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [dirty, setDirty] = useState(false);
+
+  const doc = useQuery({
+    queryKey: ['team', teamId, 'document', documentId, ref],
+    queryFn: () =>
+      unwrap<Doc>(api.GET('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId!, document_id: documentId }, query: { ref } } })),
+    enabled: !!teamId && !isNew,
+  });
+  // what a save that moved here said (shown once, then dropped from the history entry)
+  const saved = (location.state as { saved?: { branch: string; commit: string } } | null)?.saved ?? null;
+  useEffect(() => {
+    if (location.state) navigate({ search: location.search }, { replace: true, state: null });
+  }, [location.state]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const setRef = (value: string) => {
+    if (dirty && !window.confirm('Discard your changes and read the document on another branch?')) return;
+    const next = new URLSearchParams(params);
+    if (value && value !== 'main') next.set('ref', value);
+    else next.delete('ref');
+    setParams(next, { replace: true });
+  };
+  const title = isNew ? 'New document' : (doc.data?.name ?? 'Document');
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div>
+        <Link to={listPath('documents', ref)} className="text-sm text-indigo-800 underline">
+          ← Library
+        </Link>
+        <PageHeader title={title} />
+        <RefPicker teamId={teamId} value={ref} onChange={setRef} />
+      </div>
+      {teamId &&
+        (isNew ? (
+          <Editor key={`new@${ref}`} teamId={teamId} refName={ref} doc={null} editor={can('editor')} onDirty={setDirty} />
+        ) : (
+          <Loaded query={doc} reserve="min-h-[40rem]">
+            {(d) => <Editor key={`${d.id}@${ref}`} teamId={teamId} refName={ref} doc={d} editor={can('editor')} onDirty={setDirty} saved={saved} />}
+          </Loaded>
+        ))}
+    </div>
+  );
+}
+
+function Editor({
+  teamId,
+  refName,
+  doc,
+  editor,
+  onDirty,
+  saved,
+}: {
+  teamId: string;
+  refName: string;
+  doc: Doc | null;
+  editor: boolean;
+  onDirty: (dirty: boolean) => void;
+  saved?: { branch: string; commit: string } | null;
+}) {
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const playbooks = usePlaybooks(teamId, refName);
+  const readOnly = !editor || COMMIT.test(refName);
+  const [base, setBase] = useState<Doc | null>(doc);
+  const [baseVersion, setBaseVersion] = useState(doc?.version);
+  const [draft, setDraft] = useState<Draft>(() => (doc ? toDraft(doc) : EMPTY));
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const [server, setServer] = useState<Record<string, string>>({});
+  const [invalid, setInvalid] = useState<{ schema?: string | null; retention?: string | null }>({});
+  const form = useRef<HTMLDivElement>(null);
+  const focusProblem = useFocusProblem(form);
+
+  const baseDraft = useMemo(() => (base ? toDraft(base) : EMPTY), [base]);
+  const dirty = useMemo(() => !same(toBody(draft), toBody(baseDraft)), [draft, baseDraft]);
+  useEffect(() => onDirty(dirty), [dirty, onDirty]);
+  const { dialog, skip } = useUnsavedGuard(dirty && !readOnly);
+
+  // a newer version arrived (someone saved; live refresh): shown unless there are edits
+  useEffect(() => {
+    if (doc && base && doc.version !== base.version && !dirty) {
+      setBase(doc);
+      setBaseVersion(doc.version);
+      setDraft(toDraft(doc));
+    }
+  }, [doc]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const error = (pointer: string) => local[pointer] ?? under(server, pointer);
+  const change = (patch: Partial<Draft>, ...pointers: string[]) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    if (pointers.some((p) => local[p] || under(server, p))) {
+      setLocal((l) => Object.fromEntries(Object.entries(l).filter(([f]) => !pointers.includes(f))));
+      setServer((s) => Object.fromEntries(Object.entries(s).filter(([f]) => !pointers.some((p) => f === p || f.startsWith(`${p}/`)))));
+    }
+  };
+
+  const check = () => {
+    const problems: Record<string, string> = {};
+    if (!draft.name.trim()) problems['/name'] = 'Give the document a name.';
+    const tags = splitList(draft.tags);
+    if (tags.length > 50) problems['/compliance_tags'] = 'At most 50 tags.';
+    else if (tags.some((t) => t.length > 100)) problems['/compliance_tags'] = 'Each tag has at most 100 characters.';
+    if (invalid.schema) problems['/schema'] = `The raw JSON Schema is not valid: ${invalid.schema}`;
+    if (invalid.retention) problems['/retention_policy'] = invalid.retention;
+    setLocal(problems);
+    setServer({});
+    if (Object.keys(problems).length) {
+      focusProblem();
+      return false;
+    }
+    return true;
+  };
+
+  const send = async (branch: string, message: string | undefined): Promise<Saved> => {
+    const body: Schemas['DocumentInput'] = { ...toBody(draft), message };
+    const result = doc
+      ? await unwrap<Doc>(
+          api.PUT('/v1/teams/{team_id}/documents/{document_id}', {
+            params: { path: { team_id: teamId, document_id: doc.id }, query: { ref: branch } },
+            body: { ...body, version: baseVersion },
+          }),
+        )
+      : await unwrap<Doc>(api.POST('/v1/teams/{team_id}/documents', { params: { path: { team_id: teamId }, query: { ref: branch } }, body }));
+    client.setQueryData(['team', teamId, 'document', result.id, branch], result);
+    return result;
+  };
+  const onSaved = (s: Saved, branch: string) => {
+    const result = client.getQueryData<Doc>(['team', teamId, 'document', s.id, branch]);
+    if (result) {
+      setBase(result);
+      setBaseVersion(result.version);
+      setDraft(toDraft(result));
+    }
+    if (!doc || branch !== refName) {
+      skip.current = true;
+      navigate(itemPath('documents', s.id, branch), { replace: !doc, state: { saved: { branch, commit: s.version } } });
+    }
+  };
+  const onReload = async (branch: string) => {
+    const latest = await unwrap<Doc>(
+      api.GET('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId, document_id: doc!.id }, query: { ref: branch } } }),
+    );
+    client.setQueryData(['team', teamId, 'document', latest.id, branch], latest);
+    setServer({});
+    setLocal({});
+    if (branch === refName) {
+      setBase(latest);
+      setBaseVersion(latest.version);
+      setDraft(toDraft(latest));
+    } else {
+      skip.current = true;
+      navigate(itemPath('documents', latest.id, branch));
+    }
+  };
+  const onDelete = async () => {
+    await unwrap(api.DELETE('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId, document_id: doc!.id }, query: { ref: refName } } }));
+    void client.invalidateQueries({ queryKey: ['team', teamId] });
+    skip.current = true;
+    navigate(listPath('documents', refName));
+  };
+
+  const schema = draft.schema;
+  const hasFields = !!schema.properties && typeof schema.properties === 'object' && Object.keys(schema.properties).length > 0;
+
+  return (
+    <div ref={form} className="flex flex-col gap-4">
+      {dialog}
+      {doc && (
+        <p className="text-sm text-slate-700">
+          Version <code>{doc.version.slice(0, 10)}</code> on {COMMIT.test(refName) ? `commit ${refName.slice(0, 10)}` : refName}, updated {when(doc.updated_at)}.
+        </p>
+      )}
+      {COMMIT.test(refName) && editor && (
+        <p className="rounded-md border border-slate-300 bg-slate-50 p-3 text-sm text-slate-800">
+          This is the document as of a commit, which cannot change. Choose a branch above to edit it.
+        </p>
+      )}
+      <Card title="Details">
+        <div className="grid gap-4 md:grid-cols-2">
+          <Field label="Name" error={error('/name')}>
+            {(p) => <TextInput {...p} value={draft.name} maxLength={200} disabled={readOnly} onChange={(e) => change({ name: e.target.value }, '/name')} />}
+          </Field>
+          <Field label="Type" error={error('/type')}>
+            {(p) => (
+              <select
+                {...p}
+                className={inputClass}
+                value={draft.type}
+                disabled={readOnly}
+                onChange={(e) => change({ type: e.target.value as Schemas['DocumentType'] }, '/type')}
+              >
+                {TYPES.map((t) => (
+                  <option key={t} value={t}>
+                    {t.charAt(0).toUpperCase() + t.slice(1)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Category" hint="For example finance, people or legal." error={error('/category')}>
+            {(p) => <TextInput {...p} value={draft.category} maxLength={200} disabled={readOnly} onChange={(e) => change({ category: e.target.value }, '/category')} />}
+          </Field>
+          <Field label="Compliance tags" hint="Separated by commas, e.g. gdpr, sox." error={error('/compliance_tags')}>
+            {(p) => <TextInput {...p} value={draft.tags} disabled={readOnly} onChange={(e) => change({ tags: e.target.value }, '/compliance_tags')} />}
+          </Field>
+          <div className="md:col-span-2">
+            <Field label="Description" error={error('/description')}>
+              {(p) => (
+                <textarea
+                  {...p}
+                  className={inputClass}
+                  rows={3}
+                  maxLength={4000}
+                  value={draft.description}
+                  disabled={readOnly}
+                  onChange={(e) => change({ description: e.target.value }, '/description')}
+                />
+              )}
+            </Field>
+          </div>
+        </div>
+      </Card>
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Form">
+          {readOnly ? (
+            <div className="flex flex-col gap-2 text-sm">
+              <p className="text-slate-700">{hasFields ? 'The fields of the form are shown in the preview.' : 'This document has no form.'}</p>
+              {Object.keys(schema).length > 0 && (
+                <details>
+                  <summary className="cursor-pointer text-indigo-800">The form as JSON Schema</summary>
+                  <pre className="mt-2 max-w-full overflow-x-auto rounded bg-slate-50 p-2 text-xs" tabIndex={0}>
+                    {JSON.stringify(schema, null, 2)}
+                  </pre>
+                </details>
+              )}
+            </div>
+          ) : (
+            <div>
+              <p className="mb-2 text-sm text-slate-700">Steps that use this document as their form ask for these fields.</p>
+              {/* a schema problem (found here or by the server) is marked on a focusable element */}
+              {error('/schema') && (
+                <p data-problem tabIndex={-1} className="mb-2 text-sm text-red-700">
+                  {error('/schema')}
+                </p>
+              )}
+              <FormBuilder
+                form={Object.keys(schema).length ? schema : null}
+                onChange={(f) => change({ schema: f ?? {} }, '/schema')}
+                onInvalid={(message) => setInvalid((i) => ({ ...i, schema: message }))}
+              />
+            </div>
+          )}
+        </Card>
+        <Card title="Preview">
+          <Preview schema={schema} hasFields={hasFields} />
+        </Card>
+      </div>
+
+      <Card title="Template and retention">
+        <div className="grid gap-4 md:grid-cols-2">
+          <Field label="Template content" hint="The document's text, e.g. a contract with placeholders." error={error('/template_content')}>
+            {(p) => (
+              <textarea
+                {...p}
+                className={inputClass}
+                rows={8}
+                maxLength={100000}
+                value={draft.template}
+                disabled={readOnly}
+                onChange={(e) => change({ template: e.target.value }, '/template_content')}
+              />
+            )}
+          </Field>
+          {readOnly ? (
+            <div className="text-sm">
+              <h3 className="font-medium text-slate-800">Retention policy</h3>
+              {draft.retention ? (
+                <pre className="mt-1 max-w-full overflow-x-auto rounded bg-slate-50 p-2 text-xs" tabIndex={0}>
+                  {JSON.stringify(draft.retention, null, 2)}
+                </pre>
+              ) : (
+                <p className="text-slate-700">None.</p>
+              )}
+            </div>
+          ) : (
+            <JsonEditor
+              label="Retention policy"
+              hint='A JSON object, e.g. {"keep_for_days": 2555, "then": "archive"}; leave empty for none.'
+              value={draft.retention}
+              error={local['/retention_policy'] ? undefined : under(server, '/retention_policy')}
+              onChange={(v) => change({ retention: v }, '/retention_policy')}
+              onInvalid={(message) => setInvalid((i) => ({ ...i, retention: message }))}
+            />
+          )}
+        </div>
+      </Card>
+
+      {!readOnly && (
+        <SaveCard
+          teamId={teamId}
+          refName={refName}
+          noun="document"
+          name={draft.name.trim()}
+          isNew={!doc}
+          dirty={dirty}
+          initialDone={saved ?? null}
+          check={check}
+          send={send}
+          onSaved={onSaved}
+          onFields={(fields) => {
+            setServer(fields);
+            focusProblem();
+          }}
+          onRebase={setBaseVersion}
+          onReload={onReload}
+          onDelete={doc ? onDelete : undefined}
+          deleteProblem={(e) => {
+            const ids = (e.details as { playbook_ids?: string[] } | undefined)?.playbook_ids;
+            if (e.code !== 'CONFLICT' || !ids?.length) return null;
+            const name = (id: string) => playbooks.data?.items.find((p) => p.id === id)?.name ?? id.slice(0, 8);
+            return (
+              <>
+                <p>Playbooks on {refName} use this document as a form. Change their steps first:</p>
+                <ul className="list-disc pl-5">
+                  {ids.map((id) => (
+                    <li key={id}>
+                      <Link to={playbookPath(id, refName)} className="underline">
+                        {name(id)}
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            );
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/** The form as people will see it; "Check" runs the checks the server makes on an answer. */
+function Preview({ schema, hasFields }: { schema: JsonObject; hasFields: boolean }) {
+  const [value, setValue] = useState<Record<string, unknown>>({});
+  const [errors, setErrors] = useState<Record<string, string> | null>(null);
+  if (!hasFields) return <p className="text-sm text-slate-700">Add fields to the form to see it here.</p>;
+  const count = errors ? Object.keys(errors).length : 0;
+  return (
+    <div className="flex flex-col gap-3">
+      <p className="text-sm text-slate-700">Try it: nothing you type here is saved.</p>
+      <SchemaForm
+        schema={schema as JsonSchema}
+        value={value}
+        onChange={(v) => {
+          setValue(v);
+          if (errors) setErrors(validate(schema as JsonSchema, v));
+        }}
+        errors={errors ?? {}}
+      />
+      <div className="flex flex-wrap items-center gap-3">
+        <Button tone="secondary" onClick={() => setErrors(validate(schema as JsonSchema, value))}>
+          Check the answers
+        </Button>
+        <span role="status" className="text-sm text-slate-700">
+          {errors ? (count ? `${count} problem${count === 1 ? '' : 's'} found.` : 'The answers pass the form’s checks.') : ''}
+        </span>
+      </div>
+    </div>
+  );
+}

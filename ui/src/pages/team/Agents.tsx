@@ -1,0 +1,256 @@
+// AI agents: members that act through the API or MCP with their own token. Admins create one
+// (its token is shown once) and remove it like any member; everyone else reads the list.
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, unwrap, type Schemas } from '../../api/client';
+import { useRoles } from '../../api/queries';
+import { useMembers } from '../../api/team';
+import { focusInvalid } from '../../components/focus';
+import { Badge, Button, Card, ErrorNote, Field, Loaded, TextInput, inputClass, when } from '../../components/ui';
+
+const ACCESS: Schemas['AgentRole'][] = ['member', 'editor'];
+
+export default function Agents({ teamId, admin }: { teamId: string; admin: boolean }) {
+  const client = useQueryClient();
+  const members = useMembers(teamId);
+  const roles = useRoles(teamId);
+  const roleName = (id: string) => roles.data?.items.find((r) => r.id === id)?.name ?? id.slice(0, 8);
+  const [created, setCreated] = useState<{ agent: Schemas['CreatedAgent']; height: number } | null>(null);
+  const [returned, setReturned] = useState(false);
+  const remove = useMutation({
+    mutationFn: (user: string) =>
+      unwrap(api.DELETE('/v1/teams/{team_id}/members/{user_id}', { params: { path: { team_id: teamId, user_id: user } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['team', teamId] }),
+  });
+  return (
+    <Card title="AI agents">
+      <p className="mb-3 text-sm text-slate-700">
+        An agent is a member that works through the API or MCP with its own token, as a member or an editor.
+        {!admin && ' Team admins create and remove agents.'}
+      </p>
+      {/* the token takes the form's place, and height, until done: nothing below it moves */}
+      {admin &&
+        (created ? (
+          <div style={{ minHeight: created.height }}>
+            <CreatedToken
+              agent={created.agent}
+              onDone={() => {
+                setCreated(null);
+                setReturned(true);
+              }}
+            />
+          </div>
+        ) : (
+          <NewAgentForm
+            teamId={teamId}
+            roles={roles.data?.items ?? []}
+            onCreated={(agent, height) => setCreated({ agent, height })}
+            focus={returned}
+          />
+        ))}
+      <ErrorNote error={remove.error} title="Could not remove the agent" />
+      {/* about one agent's row (an admin's with its button stacked on a phone) */}
+      <Loaded query={members} reserve={admin ? 'min-h-33 sm:min-h-16' : 'min-h-21 sm:min-h-16'}>
+        {(d) => {
+          const agents = d.items.filter((m) => m.kind === 'agent');
+          if (!agents.length) return <p className="text-sm text-slate-600">No AI agents yet.</p>;
+          return (
+            <ul className="divide-y divide-slate-100" aria-label="AI agents of the team">
+              {agents.map((m) => {
+                const name = m.display_name ?? m.email;
+                return (
+                  <li key={m.user_id ?? m.email} className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center sm:justify-between">
+                    <div className="min-w-0 text-sm break-words">
+                      <p className="flex flex-wrap items-center gap-2">
+                        <span className="font-medium">{name}</span>
+                        <Badge value="AI agent" />
+                        <Badge value={m.access_role} />
+                        {m.status !== 'active' && <Badge value={m.status} />}
+                      </p>
+                      <p className="text-slate-700">
+                        {m.roles.length > 0 ? `Roles: ${m.roles.map(roleName).join(', ')}` : 'No business roles'} · added {when(m.joined_at)}
+                      </p>
+                    </div>
+                    {admin && m.user_id && (
+                      <Button
+                        tone="secondary"
+                        busy={remove.isPending && remove.variables === m.user_id}
+                        onClick={() => {
+                          if (window.confirm(`Remove the agent ${name}? It can no longer act in this team, whatever client holds its token.`))
+                            remove.mutate(m.user_id!);
+                        }}
+                      >
+                        Remove<span className="sr-only"> agent {name}</span>
+                      </Button>
+                    )}
+                  </li>
+                );
+              })}
+            </ul>
+          );
+        }}
+      </Loaded>
+      {admin && <p className="mt-2 text-xs text-slate-600">Change an agent's access role or business roles under Members.</p>}
+    </Card>
+  );
+}
+
+/** The admin's form for a new agent: its name, access role and business roles. */
+function NewAgentForm({
+  teamId,
+  roles,
+  onCreated,
+  focus,
+}: {
+  teamId: string;
+  roles: Schemas['Role'][];
+  /** The new agent, and the form's height (with its margin) for what takes its place. */
+  onCreated: (agent: Schemas['CreatedAgent'], height: number) => void;
+  /** Focus the name field (back from a shown token). */
+  focus: boolean;
+}) {
+  const client = useQueryClient();
+  const form = useRef<HTMLFormElement>(null);
+  const rolesId = useId();
+  const [name, setName] = useState('');
+  const [access, setAccess] = useState<Schemas['AgentRole']>('member');
+  const [chosen, setChosen] = useState<string[]>([]);
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap<Schemas['CreatedAgent']>(
+        api.POST('/v1/teams/{team_id}/agents', {
+          params: { path: { team_id: teamId } },
+          // roles in the team's order; one deleted meanwhile is left out
+          body: { display_name: name.trim(), access_role: access, roles: roles.filter((r) => chosen.includes(r.id)).map((r) => r.id) },
+        }),
+      ),
+    onSuccess: (agent) => {
+      setName('');
+      setAccess('member');
+      setChosen([]);
+      onCreated(agent, (form.current?.offsetHeight ?? 0) + 16);
+      void client.invalidateQueries({ queryKey: ['team', teamId] });
+    },
+    onError: () => focusInvalid(form.current),
+  });
+  const [blank, setBlank] = useState(false);
+  const fields = create.error instanceof ApiError ? create.error.fields : {};
+  const nameError = blank ? 'Enter a name for the agent.' : fields['/display_name'];
+  // a problem with one chosen role is reported at /roles/N
+  const rolesError = Object.entries(fields)
+    .filter(([f]) => f.startsWith('/roles'))
+    .map(([, m]) => m)
+    .join(' ');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    // a blank name is refused here at once (the server refuses it too)
+    setBlank(!name.trim());
+    if (name.trim()) create.mutate();
+    else {
+      create.reset();
+      focusInvalid(form.current);
+    }
+  };
+  return (
+    <form ref={form} onSubmit={submit} className="mb-4 flex flex-col gap-3">
+      <div className="grid gap-3 sm:grid-cols-[2fr_1fr]">
+        <Field label="Agent name" hint="How the team sees it, e.g. Triage agent." error={nameError}>
+          {(p) => <TextInput {...p} autoFocus={focus} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <Field label="Agent access role" error={fields['/access_role']}>
+          {(p) => (
+            <select {...p} className={inputClass} value={access} onChange={(e) => setAccess(e.target.value as Schemas['AgentRole'])}>
+              {ACCESS.map((a) => (
+                <option key={a}>{a}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <fieldset aria-describedby={rolesError ? `${rolesId}-error` : undefined}>
+        <legend className="text-sm font-medium text-slate-800">Business roles of the agent</legend>
+        {roles.length ? (
+          <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
+            {roles.map((r) => (
+              <label key={r.id} className="flex min-h-10 items-center gap-2 text-sm">
+                <input
+                  type="checkbox"
+                  className="h-4 w-4"
+                  checked={chosen.includes(r.id)}
+                  onChange={(e) => setChosen(e.target.checked ? [...chosen, r.id] : chosen.filter((x) => x !== r.id))}
+                />
+                {r.name}
+              </label>
+            ))}
+          </div>
+        ) : (
+          <p className="mt-1 text-sm text-slate-600">The team has no business roles yet.</p>
+        )}
+        {rolesError && (
+          <p id={`${rolesId}-error`} className="text-sm text-red-700">
+            {rolesError}
+          </p>
+        )}
+      </fieldset>
+      <div>
+        <Button type="submit" busy={create.isPending}>
+          Create agent
+        </Button>
+      </div>
+      <ErrorNote error={create.error} title="Could not create the agent" />
+    </form>
+  );
+}
+
+/** The new agent's token, shown this once, with a copy button and how an agent sends it. */
+function CreatedToken({ agent, onDone }: { agent: Schemas['CreatedAgent']; onDone: () => void }) {
+  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  const code = useRef<HTMLElement>(null);
+  const box = useRef<HTMLElement>(null);
+  // the form that had focus is gone: focus moves to the token
+  useEffect(() => box.current?.focus(), []);
+  const mcp = `${window.location.origin}/mcp`;
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(agent.token);
+      setCopied('yes');
+    } catch {
+      // no clipboard (permission, insecure origin): select the token for a manual copy
+      const range = document.createRange();
+      if (code.current) range.selectNodeContents(code.current);
+      window.getSelection()?.removeAllRanges();
+      window.getSelection()?.addRange(range);
+      setCopied('failed');
+    }
+  };
+  return (
+    <section
+      ref={box}
+      tabIndex={-1}
+      aria-label={`Token of ${agent.user.display_name}`}
+      className="mb-4 flex flex-col gap-2 rounded-md border border-green-300 bg-green-50 p-3 text-sm">
+      <p role="status" className="font-medium">
+        Agent “{agent.user.display_name}” created. Copy its token now: it will not be shown again.
+      </p>
+      <code ref={code} className="block rounded bg-white p-2 font-mono break-all" data-testid="agent-token">
+        {agent.token}
+      </code>
+      <div className="flex flex-wrap items-center gap-2">
+        <Button tone="secondary" onClick={() => void copy()}>
+          Copy token
+        </Button>
+        <Button tone="secondary" onClick={onDone}>
+          Done
+        </Button>
+        <span role="status" className="text-slate-800">
+          {copied === 'yes' ? 'Copied.' : copied === 'failed' ? 'Could not copy: the token is selected, press Ctrl+C (⌘C).' : ''}
+        </span>
+      </div>
+      <p className="text-slate-800">
+        The agent sends it as <code className="wrap-anywhere">Authorization: Bearer {'<token>'}</code> to the MCP endpoint{' '}
+        <code className="wrap-anywhere">{mcp}</code> (or to the REST API under <code>/v1</code>); on the same machine it can run{' '}
+        <code className="wrap-anywhere">ORGATA_TOKEN={'<token>'} orgata mcp --stdio</code>.
+      </p>
+    </section>
+  );
+}
