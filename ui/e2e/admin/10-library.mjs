@@ -1,8 +1,9 @@
 // The library through the UI: a form document with a field, created on a new branch, listed,
 // edited, refused with bad input (kept as typed); a validation rule scoped to a playbook and a
-// step, turned inactive, deleted after a confirmation (a dismissed one first). Each checked after
-// a reload. Works on its own branch, so a protected main does not stop it.
-export default async function ({ page, base, step, check, run }) {
+// step, a condition the server refuses, typing during a save kept, turned inactive, deleted
+// after a confirmation (a dismissed one sends nothing). Each checked after a reload. Works on
+// its own branch, so a protected main does not stop it.
+export default async function ({ page, base, step, check, run, dismissed }) {
   const branch = `library-${run}`;
   const docName = `Purchase request ${run}`;
   const ruleName = `Claim limit ${run}`;
@@ -110,6 +111,41 @@ export default async function ({ page, base, step, check, run }) {
   check((await page.getByLabel('Message when it does not hold').inputValue()) === 'Claims above 5000 need a second quote.', 'the message is kept');
   step('a validation rule scoped to a playbook and a step is created and reads back after a reload');
 
+  // A condition the server cannot compile is refused with its message at the condition, which
+  // gets the focus; what was typed stays.
+  const condition = page.getByLabel('Condition (CEL)');
+  await condition.fill('output.amount <= ');
+  await page.getByRole('button', { name: `Save on ${branch}` }).click();
+  await condition.and(page.locator('[aria-invalid="true"]')).waitFor();
+  const described = (await condition.getAttribute('aria-describedby')) ?? '';
+  const celError = (await page.locator(`[id="${described.split(' ').pop()}"]`).textContent()) ?? '';
+  check(celError.length > 0 && !celError.includes('Write a condition'), `the server's refusal is at the condition: ${celError}`);
+  check(await condition.evaluate((el) => el === document.activeElement), 'the refused condition gets the focus');
+  check((await condition.inputValue()) === 'output.amount <= ', 'the condition typed stays');
+  step("a condition the server cannot compile is refused with the server's message at the field");
+
+  // Typing while a save is on its way is kept: the saved copy does not overwrite it.
+  await condition.fill('output.amount <= 5000');
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route('**/v1/teams/*/rules/*', async (route) => {
+    if (route.request().method() === 'PUT') await held;
+    await route.continue();
+  });
+  await page.getByRole('button', { name: `Save on ${branch}` }).click();
+  await page.getByLabel('Description').fill('Typed while saving');
+  release();
+  await saved();
+  await page.unroute('**/v1/teams/*/rules/*');
+  check((await page.getByLabel('Description').inputValue()) === 'Typed while saving', 'what was typed during the save stays');
+  await page.getByText('Unsaved changes.', { exact: true }).waitFor();
+  await page.getByRole('button', { name: `Save on ${branch}` }).click();
+  await page.getByText('No unsaved changes.', { exact: true }).waitFor();
+  await page.reload();
+  await page.getByLabel('Description').waitFor();
+  check((await page.getByLabel('Description').inputValue()) === 'Typed while saving', 'the description typed during a save is saved next');
+  step('typing during a save is kept, marked unsaved, and saved next');
+
   // Turned inactive; the list says so after a reload.
   await page.getByRole('checkbox', { name: 'Active', exact: true }).uncheck();
   await page.getByRole('button', { name: `Save on ${branch}` }).click();
@@ -124,12 +160,13 @@ export default async function ({ page, base, step, check, run }) {
   check((await ruleRow.innerText()).includes('inactive'), 'the list shows the rule inactive');
   step('the rule is turned inactive; the list shows it after a reload');
 
-  // Delete asks first: dismissed, nothing happens; accepted, the rule is gone.
+  // Delete asks first: dismissed, nothing is sent and the rule stays; accepted, the rule is gone.
   await page.goto(ruleUrl);
   await page.getByRole('button', { name: 'Delete business rule' }).waitFor();
-  page.once('dialog', (d) => d.dismiss());
-  await page.getByRole('button', { name: 'Delete business rule' }).click();
+  await dismissed(() => page.getByRole('button', { name: 'Delete business rule' }).click(), 'the rule');
+  await page.reload();
   await page.getByRole('heading', { name: ruleName }).waitFor();
+  await page.getByRole('button', { name: 'Delete business rule' }).waitFor();
   page.once('dialog', (d) => {
     check(d.message().includes(ruleName), 'the confirmation names the rule');
     void d.accept();

@@ -1,11 +1,13 @@
 // Integrations: a webhook registered through the UI to a receiver in this process (its first
 // answer 500, then 200), its secret shown once, a delivery caused by adding a secret, retried
 // and replayed, its signature checked; editing and deactivating it; team secrets added (a bad
-// name refused as typed), replaced and deleted; a second webhook, for every event, deleted.
+// name refused as typed, a taken one refused by the server), replaced and deleted; a second
+// webhook, for every event, deleted. Where a control goes away, focus is checked to land on a
+// sensible one.
 import crypto from 'node:crypto';
 import http from 'node:http';
 
-export default async function ({ page, base, step, check, run }) {
+export default async function ({ page, base, step, check, run, dismissed }) {
   // the outside party: records each request, answers 500 the first time, then 200
   const received = [];
   const receiver = http.createServer((req, res) => {
@@ -25,7 +27,13 @@ export default async function ({ page, base, step, check, run }) {
     await page.goto(`${base}/integrations`);
     await page.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
     check((await page.getByRole('tab', { name: 'Webhooks' }).getAttribute('aria-selected')) === 'true', 'the Webhooks tab is shown first');
-    await page.getByRole('button', { name: 'New webhook' }).click();
+    const focused = (locator) => locator.and(page.locator(':focus')).waitFor();
+    const newWebhook = page.getByRole('button', { name: 'New webhook' });
+    // the form's Cancel gives focus back to the button that opened it
+    await newWebhook.click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await focused(newWebhook);
+    await newWebhook.click();
     await page.getByLabel('Endpoint URL').fill('not a url');
     await page.getByRole('button', { name: 'Register webhook' }).click();
     await page.getByText('Enter a full URL').waitFor();
@@ -44,9 +52,14 @@ export default async function ({ page, base, step, check, run }) {
     await page.getByText("You won't see this secret again").waitFor();
     const secret = (await page.locator('#webhook-secret').innerText()).trim();
     check(/^whsec_\S+$/.test(secret), `the signing secret is shown (${secret.slice(0, 8)}…)`);
+    check(
+      await page.getByRole('heading', { name: 'Webhook registered: copy its signing secret now' }).evaluate((el) => el === document.activeElement),
+      'the box of the secret has the focus',
+    );
     await page.getByRole('button', { name: 'Copy secret' }).click();
-    await page.getByText(/Copied to the clipboard\.|Could not copy: select the secret/).waitFor();
+    await page.getByText(/Copied to the clipboard\.|Could not copy: the secret is selected, press Ctrl\+C/).waitFor();
     await page.getByRole('button', { name: 'I have stored it' }).click();
+    await focused(newWebhook);
     const row = page.locator('li', { hasText: url });
     await row.waitFor();
     await page.reload();
@@ -54,7 +67,7 @@ export default async function ({ page, base, step, check, run }) {
     await row.getByText('active', { exact: true }).waitFor();
     check((await row.innerText()).includes('secret.*, task.completed'), 'the list shows the endpoint, active, with its events');
     check(!(await page.content()).includes(secret), 'the secret is not shown again');
-    step('webhook registered; its secret shown once with a copy button');
+    step('webhook registered; its secret shown once with a copy button; focus back on New webhook after it and after Cancel');
 
     // ---- cause an event it listens to: a new team secret (a bad name refused as typed)
     await page.getByRole('tab', { name: 'Secrets' }).click();
@@ -76,6 +89,17 @@ export default async function ({ page, base, step, check, run }) {
     await secretRow.waitFor();
     check(!(await page.content()).includes('first-value'), 'the value is never shown');
     step('secret added; listed by name after reload');
+    // the same name again: the server's refusal is at the name, which gets the focus
+    const nameField = page.getByLabel('Name', { exact: true });
+    await nameField.fill(secretName);
+    await page.getByLabel('Value', { exact: true }).fill('other-value');
+    await page.getByRole('button', { name: 'Add secret' }).click();
+    await page.getByText('The team already has a secret with this name').waitFor();
+    await focused(nameField.and(page.locator('[aria-invalid="true"]')));
+    check((await page.getByLabel('Value', { exact: true }).inputValue()) === 'other-value', 'the value typed stays');
+    await nameField.fill('');
+    await page.getByLabel('Value', { exact: true }).fill('');
+    step('a name already taken is refused by the server at the name, which gets the focus');
 
     // ---- the delivery: first answered 500, retried, then replayed
     await page.getByRole('tab', { name: 'Webhooks' }).click();
@@ -98,12 +122,14 @@ export default async function ({ page, base, step, check, run }) {
     check((await field('Answer').innerText()) === '200', 'the last answer was 200');
     step('the failed attempt was retried and delivered');
     await delivery.getByRole('button', { name: /^Replay/ }).click();
+    await page.getByRole('status').filter({ hasText: /The delivery of event #\d+ is queued to be sent again\./ }).waitFor();
+    await focused(delivery.getByRole('button', { name: /^(Queued|Replay) delivery/ }));
     await page.waitForFunction(
       () => [...document.querySelectorAll('li')].some((li) => li.innerText.includes('secret.created') && /Attempts\s*3/.test(li.innerText) && li.innerText.includes('delivered')),
       null,
       { timeout: 30000 },
     );
-    step('replayed: a third attempt, delivered');
+    step('replayed (announced, focus kept on its button): a third attempt, delivered');
 
     const ours = received.filter((r) => r.headers['orgata-event'] === 'secret.created');
     check(ours.length === 3, `the receiver got the event three times (${ours.length})`);
@@ -143,15 +169,19 @@ export default async function ({ page, base, step, check, run }) {
 
     // ---- replace the secret's value, delete it
     await page.getByRole('tab', { name: 'Secrets' }).click();
-    await secretRow.getByRole('button', { name: /^Replace value/ }).click();
+    const replace = secretRow.getByRole('button', { name: /^Replace value/ });
+    await replace.click();
+    await secretRow.getByRole('button', { name: 'Cancel' }).click();
+    await focused(replace);
+    await replace.click();
     await secretRow.getByLabel(`New value of ${secretName}`).fill('second-value');
     await secretRow.getByRole('button', { name: 'Save value' }).click();
     await page.getByText(`Replaced the value of ${secretName}.`).waitFor();
-    step('secret value replaced');
-    page.once('dialog', (d) => void d.dismiss());
-    await secretRow.getByRole('button', { name: /^Delete/ }).click();
-    await page.waitForTimeout(300);
-    check(await secretRow.isVisible(), 'declining the confirmation keeps the secret');
+    await focused(replace);
+    step('secret value replaced; Cancel and Save value give focus back to Replace value');
+    await dismissed(() => secretRow.getByRole('button', { name: /^Delete/ }).click(), 'the secret');
+    await page.reload();
+    await secretRow.waitFor();
     page.once('dialog', (d) => void d.accept());
     await secretRow.getByRole('button', { name: /^Delete/ }).click();
     await page.getByText(`Deleted the secret ${secretName}.`).waitFor();
@@ -169,13 +199,13 @@ export default async function ({ page, base, step, check, run }) {
     await page.getByRole('checkbox', { name: /^Every event/ }).check();
     await page.getByRole('button', { name: 'Register webhook' }).click();
     await page.getByRole('button', { name: 'I have stored it' }).click();
+    await focused(newWebhook);
     const gone = page.locator('li', { hasText: `${url}/gone` });
     await gone.waitFor();
     await gone.getByText('*', { exact: true }).waitFor();
-    page.once('dialog', (d) => void d.dismiss());
-    await gone.getByRole('button', { name: /^Delete/ }).click();
-    await page.waitForTimeout(300);
-    check(await gone.isVisible(), 'declining the confirmation keeps the webhook');
+    await dismissed(() => gone.getByRole('button', { name: /^Delete/ }).click(), 'the webhook');
+    await page.reload();
+    await gone.waitFor();
     page.once('dialog', (d) => void d.accept());
     await gone.getByRole('button', { name: /^Delete/ }).click();
     await gone.waitFor({ state: 'detached' });

@@ -1,7 +1,7 @@
 // Team settings: an AI agent member (its token shown once, and working), and branch protection
 // of main (protect, change, a bad value refused, unprotect). main is left unprotected: the
 // page scans and later parts write to it.
-export default async function ({ page, base, step, check, run }) {
+export default async function ({ page, base, step, check, run, dismissed }) {
   const role = `Controller ${run}`;
   const agent = `Triage agent ${run}`;
   const throwaway = `Spare agent ${run}`;
@@ -35,9 +35,14 @@ export default async function ({ page, base, step, check, run }) {
 
   await nameField.fill(agent);
   await page.getByRole('button', { name: 'Create agent' }).click();
-  const shown = page.getByRole('region', { name: `Token of ${agent}` });
-  await shown.getByText('it will not be shown again').waitFor();
-  const token = (await page.getByTestId('agent-token').textContent()).trim();
+  const tokenBox = (name) => page.getByRole('region', { name: `Agent “${name}” created: copy its token now` });
+  const shown = tokenBox(agent);
+  await shown.getByText("You won't see this token again").waitFor();
+  check(
+    await shown.getByRole('heading', { name: `Agent “${agent}” created: copy its token now` }).evaluate((el) => el === document.activeElement),
+    'the box of the token has the focus',
+  );
+  const token = (await page.locator('#agent-token').textContent()).trim();
   check(token.length > 20, `a token is shown (${token.length} characters)`);
   await shown.getByText(`${new URL(base).origin}/mcp`).waitFor();
   await shown.getByText('Authorization: Bearer').waitFor();
@@ -46,7 +51,7 @@ export default async function ({ page, base, step, check, run }) {
   // the copy button puts the token on the clipboard
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(base).origin });
   await shown.getByRole('button', { name: 'Copy token' }).click();
-  await shown.getByText('Copied.').waitFor();
+  await shown.getByText('Copied to the clipboard.').waitFor();
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   check(copied === token, 'the clipboard holds the token');
   step('the copy button copies the token');
@@ -60,24 +65,24 @@ export default async function ({ page, base, step, check, run }) {
   check(who.memberships[0].roles.length === 1, 'the agent holds the business role');
   step('the token authenticates as the agent, an editor with its role');
 
-  await shown.getByRole('button', { name: 'Done' }).click();
-  check((await page.getByTestId('agent-token').count()) === 0, 'the token is gone once done');
+  await shown.getByRole('button', { name: 'I have stored it' }).click();
+  check((await page.locator('#agent-token').count()) === 0, 'the token is gone once stored');
   check(await page.getByLabel('Agent name').evaluate((e) => e === document.activeElement), 'the form is back, focused');
   await page.reload();
   const row = agents.getByRole('listitem').filter({ hasText: agent });
   await row.waitFor();
   const text = await row.textContent();
   check(/AI agent/.test(text) && /editor/.test(text) && text.includes(role), `the agent is listed with its role: ${text}`);
-  check((await page.getByTestId('agent-token').count()) === 0, 'the token is not shown again after reload');
+  check((await page.locator('#agent-token').count()) === 0, 'the token is not shown again after reload');
   step('after reload the agent is listed as an editor with its business role, and no token is shown');
 
   // removal is the member removal, after a confirmation
   await form(throwaway, 'member', false);
-  await page.getByRole('region', { name: `Token of ${throwaway}` }).waitFor();
+  await tokenBox(throwaway).waitFor();
   await agents.getByRole('listitem').filter({ hasText: throwaway }).waitFor();
-  page.once('dialog', (d) => d.dismiss());
-  await page.getByRole('button', { name: `Remove agent ${throwaway}` }).click();
-  check((await agents.getByRole('listitem').filter({ hasText: throwaway }).count()) === 1, 'a dismissed confirmation keeps the agent');
+  await dismissed(() => page.getByRole('button', { name: `Remove agent ${throwaway}` }).click(), 'the agent');
+  await page.reload();
+  await agents.getByRole('listitem').filter({ hasText: throwaway }).waitFor();
   accept();
   await page.getByRole('button', { name: `Remove agent ${throwaway}` }).click();
   await agents.getByRole('listitem').filter({ hasText: throwaway }).waitFor({ state: 'detached' });
@@ -121,9 +126,10 @@ export default async function ({ page, base, step, check, run }) {
   check((await approvals.getAttribute('aria-invalid')) === 'true', 'the approvals field is marked invalid');
   check((await approvals.inputValue()) === '21', 'the typed value stays');
   await main.getByRole('button', { name: 'Cancel' }).click();
+  await main.getByRole('button', { name: 'Edit rules of main' }).and(page.locator(':focus')).waitFor();
   await page.reload();
   await main.getByText('2 approvals').waitFor();
-  step('an out-of-range number of approvals gets a clear error next to the field, and nothing is saved');
+  step('an out-of-range number of approvals gets a clear error next to the field, and nothing is saved; Cancel gives focus back');
 
   // change the rules
   await main.getByRole('button', { name: 'Edit rules of main' }).click();
@@ -141,15 +147,17 @@ export default async function ({ page, base, step, check, run }) {
   );
   step('the rules of main are changed, as seen after reload');
 
-  // unprotect, after a confirmation
-  page.once('dialog', (d) => d.dismiss());
-  await main.getByRole('button', { name: 'Unprotect main' }).click();
-  check((await main.getByText('protected', { exact: true }).count()) === 1, 'a dismissed confirmation keeps the protection');
+  // unprotect, after a confirmation; focus goes to the branch's Protect button
+  await dismissed(() => main.getByRole('button', { name: 'Unprotect main' }).click(), 'the protection');
+  await page.reload();
+  await main.getByText('3 approvals').waitFor();
   accept();
   await main.getByRole('button', { name: 'Unprotect main' }).click();
   await main.getByText('not protected', { exact: true }).waitFor();
+  await main.getByRole('button', { name: 'Protect main', exact: true }).and(page.locator(':focus')).waitFor();
+  await page.getByRole('status').filter({ hasText: 'main is no longer protected.' }).waitFor();
   await page.reload();
   await main.getByText('not protected', { exact: true }).waitFor();
   await main.getByRole('button', { name: 'Protect main', exact: true }).waitFor();
-  step('main is unprotected after a confirmation, as seen after reload');
+  step('main is unprotected after a confirmation (a dismissed one sends nothing), focus on its Protect button, as seen after reload');
 }

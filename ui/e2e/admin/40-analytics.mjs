@@ -1,8 +1,12 @@
 // Analytics dashboards and reports: a dashboard created and edited in the one editor (renamed, a
-// widget added and moved, another removed; an empty name refused keeping the edits), read back
-// after reload in order, then deleted after a confirmation; a report created, edited (name,
-// format, schedule) and read back after reload, then deleted.
-export default async function ({ page, base, step, check, run }) {
+// widget added and moved, another removed; a widget the server refuses, its refusal moving with
+// it; an empty name refused keeping the edits), read back after reload in order, then deleted
+// after a confirmation (a dismissed one sends nothing); a report created, edited (name, format,
+// schedule, a bad schedule refused by the server) and read back after reload, then deleted.
+
+export default async function ({ page, base, step, check, run, dismissed }) {
+  const invalid = page.locator('[aria-invalid="true"]');
+  const focused = page.locator(':focus');
   const board = `Ops board ${run}`;
   const renamed = `Weekly ops ${run}`;
   const report = `Payout report ${run}`;
@@ -62,6 +66,23 @@ export default async function ({ page, base, step, check, run }) {
   check(JSON.stringify(await order()) === JSON.stringify(['1. Performance', '2. People', '3. SLA breaches']), `the editor's order: ${await order()}`);
   step('in the editor: renamed, People added and moved up with the keyboard, Trends removed');
 
+  // days out of range on a widget: the server's refusal is at that widget's field (focused), and
+  // stays with the widget when it moves
+  const sla = edit.getByRole('listitem', { name: /SLA breaches$/ });
+  const people = edit.getByRole('listitem', { name: /People$/ });
+  await sla.getByLabel('Days covered').fill('500');
+  await edit.getByRole('button', { name: 'Save dashboard' }).click();
+  await sla.getByLabel('Days covered').and(invalid).waitFor();
+  await sla.getByLabel('Days covered').and(focused).waitFor();
+  check((await people.getByLabel('Days covered').getAttribute('aria-invalid')) !== 'true', 'the other widgets have no refusal');
+  await edit.getByRole('button', { name: 'Move SLA breaches up' }).click();
+  check(JSON.stringify(await order()) === JSON.stringify(['1. Performance', '2. SLA breaches', '3. People']), `moved up: ${await order()}`);
+  check((await sla.getByLabel('Days covered').getAttribute('aria-invalid')) === 'true', 'the refusal moved with its widget');
+  check((await people.getByLabel('Days covered').getAttribute('aria-invalid')) !== 'true', 'the widget now at its old place has no refusal');
+  await edit.getByRole('button', { name: 'Move SLA breaches down' }).click();
+  await sla.getByLabel('Days covered').fill('30');
+  step("a widget's days out of range are refused by the server at that widget, and the refusal moves with it");
+
   // an empty name is refused next to the field, and the edits stay
   await name.fill('');
   await edit.getByRole('button', { name: 'Save dashboard' }).click();
@@ -86,9 +107,10 @@ export default async function ({ page, base, step, check, run }) {
   await wantTitles(['Performance', 'People', 'SLA breaches'], 'after reload the dashboard shows its widgets in order');
   step('after reload the dashboard has its new name and widgets in the new order');
 
-  // delete: a dismissed confirmation keeps it; an accepted one removes it
-  page.once('dialog', (d) => d.dismiss());
-  await page.getByRole('button', { name: 'Delete dashboard' }).click();
+  // delete: a dismissed confirmation sends nothing and keeps it; an accepted one removes it
+  await dismissed(() => page.getByRole('button', { name: 'Delete dashboard' }).click(), 'the dashboard');
+  await page.reload();
+  await page.getByLabel('Dashboard', { exact: true }).selectOption({ label: renamed });
   await heading(renamed).waitFor();
   accept();
   await page.getByRole('button', { name: 'Delete dashboard' }).click();
@@ -96,8 +118,12 @@ export default async function ({ page, base, step, check, run }) {
   await page.reload();
   await page.getByRole('tab', { name: 'Dashboards' }).waitFor();
   await page.waitForFunction(() => !/Loading…/.test(document.body.innerText));
-  const options = await page.locator('select').first().locator('option').allTextContents();
-  check(!options.includes(renamed), 'the deleted dashboard is no longer listed after reload');
+  // the dashboard picker (none when no dashboard is left)
+  const picker = page.getByLabel('Dashboard', { exact: true });
+  const empty = page.getByText('The team has no dashboard yet.');
+  await picker.or(empty).waitFor();
+  const options = (await picker.count()) ? await picker.locator('option').allTextContents() : [];
+  check(!options.includes(renamed), `the deleted dashboard is no longer listed after reload: ${options.join(', ')}`);
   step('deleting a dashboard asks first; once confirmed it is gone, also after reload');
 
   // ---- reports
@@ -116,7 +142,15 @@ export default async function ({ page, base, step, check, run }) {
   check((await form.getByLabel('Format').inputValue()) === 'pdf', 'the edit form holds the report’s format');
   await form.getByLabel('Name', { exact: true }).fill(reportRenamed);
   await form.getByLabel('Format').selectOption('csv');
-  await form.getByLabel('Schedule (optional)').fill('0 8 * * 1');
+  // a schedule that is not a cron expression: the server's refusal is at the field, focused
+  const schedule = form.getByLabel('Schedule (optional)');
+  await schedule.fill('every monday');
+  await form.getByRole('button', { name: 'Save report' }).click();
+  await schedule.and(invalid).waitFor();
+  await schedule.and(focused).waitFor();
+  check((await form.getByLabel('Name', { exact: true }).inputValue()) === reportRenamed, 'the name typed stays');
+  step('a schedule that is not a cron expression is refused by the server at the field');
+  await schedule.fill('0 8 * * 1');
   await form.getByRole('button', { name: 'Save report' }).click();
   await form.waitFor({ state: 'detached' });
   await page.reload();
@@ -127,8 +161,15 @@ export default async function ({ page, base, step, check, run }) {
   check((await page.getByRole('heading', { level: 3, name: report, exact: true }).count()) === 0, 'the old name is gone');
   step('after reload the report shows its new name, CSV and its schedule');
 
+  await dismissed(() => saved.getByRole('button', { name: 'Delete' }).click(), 'the report');
+  await page.reload();
+  await saved.waitFor();
   accept();
   await saved.getByRole('button', { name: 'Delete' }).click();
   await saved.waitFor({ state: 'detached' });
-  step('the report is deleted after a confirmation');
+  await page.reload();
+  await page.getByRole('button', { name: 'New report' }).waitFor();
+  await page.waitForFunction(() => !/Loading…/.test(document.body.innerText));
+  check((await saved.count()) === 0, 'the deleted report stays gone after reload');
+  step('the report is deleted after a confirmation (a dismissed one sends nothing), also after reload');
 }

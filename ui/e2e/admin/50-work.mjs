@@ -29,7 +29,8 @@ export default async function ({ page, base, step, check, run }) {
   await page.getByRole('button', { name: 'Complete Submit the claim' }).click();
   await page.getByLabel('Output (JSON)').fill('{"amount": "fifty"}');
   await page.getByRole('button', { name: 'Complete step' }).click();
-  await page.getByRole('alert').first().waitFor(); // the form's type check, from the server
+  // the server checks the output against the step's form and says so at the field
+  await page.getByLabel('Output (JSON)').and(page.locator('[aria-invalid="true"]')).waitFor();
   check((await page.getByLabel('Output (JSON)').inputValue()) === '{"amount": "fifty"}', 'a refused output stays as typed');
   await page.getByLabel('Output (JSON)').fill('{"amount": 50}');
   await page.getByRole('button', { name: 'Complete step' }).click();
@@ -86,7 +87,7 @@ export default async function ({ page, base, step, check, run }) {
   await page.getByRole('button', { name: 'Delete branch' }).click();
   await page.waitForURL(`${base}/proposals`);
   await page.reload();
-  await page.getByRole('heading', { name: 'Branches' }).waitFor();
+  await page.getByRole('link', { name: 'faster-payout' }).waitFor(); // the list has loaded
   check((await page.getByRole('link', { name: branch }).count()) === 0, 'the deleted branch is no longer listed');
   step('the branch is deleted');
 

@@ -12,10 +12,16 @@ export default async function ({ page, base, step, check, run }) {
   const withdraw = page.getByRole('button', { name: `Withdraw the invitation to ${email}` });
   await withdraw.click();
   await withdraw.waitFor({ state: 'detached' });
+  // invited again and reloaded: the one pending invitation listed is the new one
+  const other = `dan-${run}@example.com`;
+  await page.getByLabel('Invite by email').fill(other);
+  await page.getByRole('button', { name: 'Invite' }).click();
+  await page.getByRole('list', { name: 'Pending invitations' }).getByText(other, { exact: true }).waitFor();
   await page.reload();
-  await page.getByRole('heading', { name: 'Members' }).waitFor();
-  await page.getByLabel('Invite by email').waitFor();
+  await page.getByRole('list', { name: 'Pending invitations' }).getByText(other, { exact: true }).waitFor();
   check((await page.getByText(email).count()) === 0, 'the withdrawn invitation is gone after a reload');
+  await page.getByRole('button', { name: `Withdraw the invitation to ${other}` }).click();
+  await page.getByRole('button', { name: `Withdraw the invitation to ${other}` }).waitFor({ state: 'detached' });
   step('a pending invitation is withdrawn');
 
   // A business role: made, then given a level, an hourly cost and a superior role.
@@ -59,6 +65,7 @@ export default async function ({ page, base, step, check, run }) {
   await page.waitForURL(`${base}/`);
   await page.reload();
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await page.locator('header select option', { hasText: 'Operations' }).waitFor({ state: 'attached' }); // the teams have loaded
   const teams = await page.locator('header select option').allInnerTexts();
   check(!teams.includes(scratch), `the deleted team is no longer offered: ${teams.join(', ')}`);
   step('an owner deletes a team after typing its name');

@@ -34,6 +34,18 @@ export class ApiError extends Error {
   }
 }
 
+/** The field problems at `pointer` or inside it (`/output/amount`), as one message. */
+export function problemsUnder(fields: Record<string, string>, pointer: string): string | undefined {
+  const found = Object.entries(fields).filter(([f]) => f === pointer || f.startsWith(`${pointer}/`));
+  return found.length ? found.map(([f, m]) => (f === pointer ? m : `${f.slice(pointer.length + 1)}: ${m}`)).join(' ') : undefined;
+}
+
+/** `fields` without the problems at `pointers` or inside them (the person changed those fields). */
+export function withoutProblems(fields: Record<string, string>, pointers: string[]): Record<string, string> {
+  const kept = Object.entries(fields).filter(([f]) => !pointers.some((p) => f === p || f.startsWith(`${p}/`)));
+  return kept.length === Object.keys(fields).length ? fields : Object.fromEntries(kept);
+}
+
 /** How a refresh ended: new tokens, a refusal (the session is over), or a failure to ask. */
 type Refreshed = 'ok' | 'refused' | 'failed';
 let refreshing: Promise<Refreshed> | null = null;

@@ -1,6 +1,6 @@
 // Our small component set: buttons, fields, cards, badges, and the loading / error / empty
 // states every page shows the same way.
-import { type ReactNode, type ButtonHTMLAttributes, type InputHTMLAttributes, useEffect, useId } from 'react';
+import { type ComponentProps, type ReactNode, type InputHTMLAttributes, useEffect, useId } from 'react';
 import { Link } from 'react-router';
 import { describe } from '../api/client';
 
@@ -19,7 +19,7 @@ export function Button({
   className = '',
   children,
   ...rest
-}: ButtonHTMLAttributes<HTMLButtonElement> & { tone?: Tone; busy?: boolean }) {
+}: ComponentProps<'button'> & { tone?: Tone; busy?: boolean }) {
   return (
     <button
       type="button"
@@ -83,6 +83,37 @@ export const inputClass =
 
 export function TextInput(props: InputHTMLAttributes<HTMLInputElement>) {
   return <input className={inputClass} {...props} />;
+}
+
+/** A labelled select of `[value, text]` options, with its hint and error as `Field` shows them. */
+export function SelectField({
+  label,
+  value,
+  options,
+  onChange,
+  error,
+  hint,
+}: {
+  label: string;
+  value: string;
+  options: [string, string][];
+  onChange: (value: string) => void;
+  error?: string;
+  hint?: string;
+}) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(p) => (
+        <select {...p} className={inputClass} value={value} onChange={(e) => onChange(e.target.value)}>
+          {options.map(([v, text]) => (
+            <option key={v} value={v}>
+              {text}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
 }
 
 export function Card({ title, children, actions }: { title?: ReactNode; children: ReactNode; actions?: ReactNode }) {

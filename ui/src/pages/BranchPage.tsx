@@ -1,7 +1,7 @@
 // One branch of the team's library: how it differs from another branch (the same structured diff a
 // proposal shows), its commits with what each changed, and for editors reverting a commit,
 // resetting the branch to a commit, proposing it, and deleting it.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, unwrapPage, type Schemas } from '../api/client';
@@ -223,7 +223,7 @@ function CommitRow({
       unwrap<Schemas['Commit']>(
         api.POST('/v1/teams/{team_id}/commits/{commit_id}/revert', {
           params: { path: { team_id: teamId, commit_id: commit.id } },
-          body: { branch: branch.name, message: `Revert “${commit.message}”` },
+          body: { branch: branch.name, message: `Revert “${commit.message}”`.slice(0, 1000) },
         }),
       ),
     onSuccess: done,
@@ -236,9 +236,14 @@ function CommitRow({
           body: { to: commit.id, expected_head: branch.head },
         }),
       ),
-    onSuccess: done,
+    onSuccess: () => {
+      void done();
+      showButton.current?.focus();
+    },
   });
   const short = commit.id.slice(0, 10);
+  // the reset button goes once this commit is the head: focus stays in the row
+  const showButton = useRef<HTMLButtonElement>(null);
   return (
     <li className="py-3 text-sm">
       <div className="flex flex-wrap items-start justify-between gap-2">
@@ -250,7 +255,7 @@ function CommitRow({
           </p>
         </div>
         <div className="flex flex-wrap gap-2">
-          <Button tone="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
+          <Button ref={showButton} tone="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
             {open ? 'Hide' : 'Show'} changes<span className="sr-only"> of commit {short}</span>
           </Button>
           {editor && !branch.protected && (
@@ -281,6 +286,11 @@ function CommitRow({
       </div>
       <ErrorNote error={revert.error} title="Could not revert this commit" />
       <ErrorNote error={reset.error} title="Could not reset the branch" />
+      {reset.isSuccess && (
+        <p role="status" className="mt-1 text-green-800">
+          {branch.name} now points at this commit.
+        </p>
+      )}
       {revert.data && (
         <p role="status" className="mt-1 text-green-800">
           Reverted as commit <code>{revert.data.id.slice(0, 10)}</code>.

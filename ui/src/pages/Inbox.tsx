@@ -1,11 +1,12 @@
 // The team's tasks: filtered by status, assignee and type (kept in the URL), a page at a time.
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, ApiError, unwrap, unwrapPage, type Pagination, type Schemas } from '../api/client';
 import { useMembers, useTeam } from '../api/team';
+import { focusInvalid } from '../components/focus';
 import { OPEN, words } from '../components/format';
-import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
+import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, SelectField, TextInput, inputClass, when } from '../components/ui';
 
 const PAGE_SIZE = 20;
 const STATUSES: Schemas['TaskStatus'][] = ['open', 'in_progress', 'completed', 'cancelled', 'escalated'];
@@ -84,22 +85,7 @@ export default function Inbox() {
   const now = Date.now();
 
   const select = (name: keyof Filters, label: string, options: [string, string][]) => (
-    <Field label={label}>
-      {(p) => (
-        <select
-          {...p}
-          className={inputClass}
-          value={filters[name]}
-          onChange={(e) => setParams(link({ [name]: e.target.value }), { replace: true })}
-        >
-          {options.map(([v, text]) => (
-            <option key={v} value={v}>
-              {text}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
+    <SelectField label={label} value={String(filters[name])} options={options} onChange={(v) => setParams(link({ [name]: v }), { replace: true })} />
   );
 
   return (
@@ -250,6 +236,7 @@ function NewTask({ teamId, onCancel }: { teamId: string; onCancel: () => void })
   const members = useMembers(teamId);
   const [form, setForm] = useState({ title: '', description: '', priority: 'medium', type: 'manual', assigned_to: '', due: '' });
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const formRef = useRef<HTMLFormElement>(null);
   const create = useMutation({
     mutationFn: () =>
       unwrap<Schemas['Task']>(
@@ -269,6 +256,7 @@ function NewTask({ teamId, onCancel }: { teamId: string; onCancel: () => void })
       void client.invalidateQueries({ queryKey: ['team', teamId, 'tasks'] });
       navigate(`/tasks/${t.id}`);
     },
+    onError: () => focusInvalid(formRef.current),
   });
   const fields = create.error instanceof ApiError ? create.error.fields : {};
   const submit = (e: FormEvent) => {
@@ -276,22 +264,12 @@ function NewTask({ teamId, onCancel }: { teamId: string; onCancel: () => void })
     create.mutate();
   };
   const choice = (label: string, k: keyof typeof form, options: [string, string][], error?: string) => (
-    <Field label={label} error={error}>
-      {(p) => (
-        <select {...p} className={inputClass} value={form[k]} onChange={set(k)}>
-          {options.map(([v, text]) => (
-            <option key={v} value={v}>
-              {text}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
+    <SelectField label={label} value={form[k]} options={options} onChange={(v) => setForm({ ...form, [k]: v })} error={error} />
   );
   return (
     <div className="mb-4">
       <Card title="New task">
-        <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2">
+        <form ref={formRef} onSubmit={submit} className="grid gap-3 sm:grid-cols-2">
           <div className="sm:col-span-2">
             <Field label="Title" error={fields['/title']}>
               {(p) => <TextInput {...p} required value={form.title} onChange={set('title')} />}

@@ -1,14 +1,15 @@
 // One process instance: its graph coloured by step state, its steps with their actions
 // (skip, retry, override), its timeline, its exceptions with their handling, and pause, resume
 // and cancel. Everything refreshes from live events.
-import { lazy, Suspense, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, api, unwrap, unwrapPage, type Schemas } from '../api/client';
+import { ApiError, api, problemsUnder, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { useMembers, useTeam } from '../api/team';
+import { focusInvalid } from '../components/focus';
 import { parseObject } from '../components/json';
 import { words } from '../components/format';
-import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
+import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, SelectField, TextInput, inputClass, when } from '../components/ui';
 
 const StepGraph = lazy(() => import('../components/StepGraph'));
 type Execution = Schemas['StepExecution'];
@@ -179,7 +180,7 @@ function StepRow({
         return unwrap(
           api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/execute', {
             params: { path },
-            body: { output: parsed ?? {}, comment: reason || null },
+            body: { output: parsed ?? {} },
           }),
         );
       if (mode === 'skip') return unwrap(api.POST('/v1/teams/{team_id}/process-instances/{instance_id}/steps/{step_id}/skip', { params: { path }, body: { reason } }));
@@ -239,9 +240,11 @@ function StepRow({
       </div>
       {mode && (
         <form onSubmit={submit} className="mt-2 flex flex-col gap-2 rounded-md border border-slate-200 p-3">
-          <Field label={mode === 'execute' ? 'Comment (optional)' : mode === 'retry' ? 'Reason (optional)' : 'Reason'}>
-            {(p) => <TextInput {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
-          </Field>
+          {mode !== 'execute' && (
+            <Field label={mode === 'retry' ? 'Reason (optional)' : 'Reason'}>
+              {(p) => <TextInput {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
+            </Field>
+          )}
           {(mode === 'override' || mode === 'execute') && (
             <Field
               label="Output (JSON)"
@@ -250,7 +253,7 @@ function StepRow({
                   ? "A JSON object: the step's output, checked against its form and rules."
                   : 'A JSON object: what the step would have produced.'
               }
-              error={outputError ?? (run.error instanceof ApiError ? run.error.fields['/output'] : undefined)}
+              error={outputError ?? (run.error instanceof ApiError ? problemsUnder(run.error.fields, '/output') : undefined)}
             >
               {(p) => (
                 <textarea
@@ -426,7 +429,7 @@ function Exceptions({ instance, canAct, names }: { instance: Schemas['ProcessIns
                       </Field>
                       <Field label="Reason">{(p) => <TextInput {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
                       {strategy === 'override' && (
-                        <Field label="Output (JSON)" hint="A JSON object: what the step would have produced." error={problems.output ?? fields['/output']}>
+                        <Field label="Output (JSON)" hint="A JSON object: what the step would have produced." error={problems.output ?? problemsUnder(fields, '/output')}>
                           {(p) => (
                             <textarea
                               {...p}
@@ -490,6 +493,7 @@ function RaiseException({ instance, names, onDone }: { instance: Schemas['Proces
   const { teamId } = useTeam();
   const client = useQueryClient();
   const [form, setForm] = useState({ message: '', severity: 'warning', type: 'manual_override', step_id: '' });
+  const formRef = useRef<HTMLFormElement>(null);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const raise = useMutation({
     mutationFn: () =>
@@ -508,23 +512,15 @@ function RaiseException({ instance, names, onDone }: { instance: Schemas['Proces
       void client.invalidateQueries({ queryKey: ['team', teamId] });
       onDone();
     },
+    onError: () => focusInvalid(formRef.current),
   });
   const fields = raise.error instanceof ApiError ? raise.error.fields : {};
   const choice = (label: string, k: keyof typeof form, options: [string, string][]) => (
-    <Field label={label} error={fields[`/${k}`]}>
-      {(p) => (
-        <select {...p} className={inputClass} value={form[k]} onChange={set(k)}>
-          {options.map(([v, text]) => (
-            <option key={v} value={v}>
-              {text}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
+    <SelectField label={label} value={form[k]} options={options} onChange={(v) => setForm({ ...form, [k]: v })} error={fields[`/${k}`]} />
   );
   return (
     <form
+      ref={formRef}
       className="mb-3 grid gap-2 rounded-md border border-slate-200 p-3 sm:grid-cols-3"
       onSubmit={(e) => {
         e.preventDefault();

@@ -1,12 +1,13 @@
 // Team settings: name and time zone (owners), members with their access roles and business roles
 // and pending invitations, AI agents, the business roles steps are assigned to (admins), branch
 // protection and deleting the team (owners); everyone else reads.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { useRoles } from '../api/queries';
 import { chooseTeam, useMembers, useTeam } from '../api/team';
+import { focusInvalid } from '../components/focus';
 import { After, Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
 import Agents from './team/Agents';
 import BranchProtection from './team/BranchProtection';
@@ -402,7 +403,16 @@ function Roles({ teamId, admin }: { teamId: string; admin: boolean }) {
             {d.items.map((r) =>
               editing === r.id ? (
                 <li key={r.id} className="py-2">
-                  <RoleEditor teamId={teamId} role={r} roles={d.items} onDone={() => setEditing(null)} />
+                  <RoleEditor
+                    teamId={teamId}
+                    role={r}
+                    roles={d.items}
+                    onDone={() => {
+                      setEditing(null);
+                      // back to the button that opened the editor, once it is drawn again
+                      requestAnimationFrame(() => document.getElementById(`edit-role-${r.id}`)?.focus());
+                    }}
+                  />
                 </li>
               ) : (
                 <li key={r.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
@@ -417,7 +427,7 @@ function Roles({ teamId, admin }: { teamId: string; admin: boolean }) {
                   </span>
                   {admin && (
                     <span className="flex gap-2">
-                      <Button tone="secondary" onClick={() => setEditing(r.id)}>
+                      <Button id={`edit-role-${r.id}`} tone="secondary" onClick={() => setEditing(r.id)}>
                         Edit<span className="sr-only"> role {r.name}</span>
                       </Button>
                       <Button
@@ -452,6 +462,7 @@ function RoleEditor({ teamId, role, roles, onDone }: { teamId: string; role: Sch
     reports_to: role.reports_to ?? '',
   });
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const formRef = useRef<HTMLFormElement>(null);
   const save = useMutation({
     mutationFn: () =>
       unwrap(
@@ -472,10 +483,12 @@ function RoleEditor({ teamId, role, roles, onDone }: { teamId: string; role: Sch
       void client.invalidateQueries({ queryKey: ['team', teamId, 'roles'] });
       onDone();
     },
+    onError: () => focusInvalid(formRef.current),
   });
   const fields = save.error instanceof ApiError ? save.error.fields : {};
   return (
     <form
+      ref={formRef}
       className="grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-2"
       aria-label={`Edit role ${role.name}`}
       onSubmit={(e) => {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use orgata_core::services::events::{EventFeed, EventFilter};
 use orgata_core::Error;
 use uuid::Uuid;
@@ -33,7 +33,7 @@ pub struct EventParams {
 }
 
 /// The team's events as `text/event-stream`: `id: <seq>`, `event: <type>`, `data: <envelope>`,
-/// and a comment as heartbeat at least every 15 s. Without `Last-Event-ID` the stream starts
+/// a comment when it opens, and a comment as heartbeat at least every 15 s. Without `Last-Event-ID` the stream starts
 /// now; with it, right after that event, so a client that reconnects misses nothing and sees
 /// nothing twice. Events of every node arrive (PostgreSQL `LISTEN/NOTIFY`).
 #[utoipa::path(get, path = "/v1/teams/{team_id}/events", tag = "events",
@@ -80,5 +80,9 @@ pub async fn stream(
             .unwrap_or_else(|_| SseEvent::default().comment("unserializable event"));
         Some((Ok(sse), r))
     });
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")))
+    // a comment first, so the headers and a first frame go out at once (proxies that wait for a
+    // body, like Vite's in development, pass the stream on at once)
+    let opened = futures_util::stream::once(async { Ok(SseEvent::default().comment("open")) });
+    Ok(Sse::new(opened.chain(events))
+        .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")))
 }

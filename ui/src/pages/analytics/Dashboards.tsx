@@ -5,10 +5,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
-import { focusInvalid } from '../../components/focus';
+import { focusInvalid, useFocusOnClose } from '../../components/focus';
 import { Button, Card, ErrorNote, Field, inputClass, Loaded, TextInput, when } from '../../components/ui';
 import { TrendFigure, trendTitle } from './Trends';
-import { DataTable, duration, measure, number, percent, seconds, useFocusOnClose, usePlaybooks, words } from './common';
+import { DataTable, duration, measure, number, percent, seconds, usePlaybooks, words } from './common';
 
 type Source = Schemas['AnalyticsSource'];
 type WidgetType = Schemas['WidgetType'];
@@ -406,8 +406,8 @@ function DashboardEditor({ dashboard, onDone }: { dashboard?: Schemas['Dashboard
   }, []);
 
   const save = useMutation({
-    mutationFn: () => {
-      const body = { name, description, widgets: layout(drafts) };
+    mutationFn: (sent: Draft[]) => {
+      const body = { name, description, widgets: layout(sent) };
       return unwrap<Schemas['Dashboard']>(
         dashboard
           ? api.PUT('/v1/teams/{team_id}/dashboards/{dashboard_id}', { params: { path: { team_id: teamId!, dashboard_id: dashboard.id } }, body })
@@ -427,7 +427,21 @@ function DashboardEditor({ dashboard, onDone }: { dashboard?: Schemas['Dashboard
   // checked here before anything is sent, again on each change once a save was tried
   const [tried, setTried] = useState(false);
   const problems = tried ? check(name, drafts) : {};
-  const fields = { ...(save.error instanceof ApiError ? save.error.fields : {}), ...problems };
+  const server = save.error instanceof ApiError ? save.error.fields : {};
+  const fields = { ...server, ...problems };
+  // a widget's problems by field: the server's found at its place when sent (it may have moved
+  // since, and others come and go), this editor's at its place now
+  const sent = save.variables?.map((d) => d.id) ?? [];
+  const widgetErrors = (d: Draft, i: number) => {
+    const out: Record<string, string> = {};
+    const take = (all: Record<string, string>, at: number) => {
+      const prefix = `/widgets/${at}/`;
+      for (const [k, m] of Object.entries(all)) if (k.startsWith(prefix)) out[k.slice(prefix.length).split('/')[0]] = m;
+    };
+    if (sent.includes(d.id)) take(server, sent.indexOf(d.id));
+    take(problems, i);
+    return out;
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
@@ -435,7 +449,7 @@ function DashboardEditor({ dashboard, onDone }: { dashboard?: Schemas['Dashboard
       focusInvalid(form.current);
       return;
     }
-    save.mutate();
+    save.mutate(drafts);
   };
 
   const change = (id: string, patch: Partial<Draft>) => setDrafts((all) => all.map((d) => (d.id === id ? { ...d, ...patch } : d)));
@@ -493,11 +507,7 @@ function DashboardEditor({ dashboard, onDone }: { dashboard?: Schemas['Dashboard
                 index={i}
                 count={drafts.length}
                 playbooks={playbooks.data?.items ?? []}
-                errors={Object.fromEntries(
-                  Object.entries(fields)
-                    .filter(([k]) => k.startsWith(`/widgets/${i}/`))
-                    .map(([k, m]) => [k.slice(`/widgets/${i}/`.length).split('/')[0], m]),
-                )}
+                errors={widgetErrors(d, i)}
                 onChange={(patch) => change(d.id, patch)}
                 onMove={(to) => move(i, to)}
                 onRemove={() => remove(i)}

@@ -4,9 +4,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, describe, unwrap, unwrapPage, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
-import { focusInvalid } from '../../components/focus';
+import { focusInvalid, useFocusOnClose } from '../../components/focus';
 import { Badge, Button, Card, ErrorNote, Field, inputClass, Loaded, Pager, TextInput, when } from '../../components/ui';
-import { download, number, useFocusOnClose, usePlaybooks, words } from './common';
+import { download, number, usePlaybooks, words } from './common';
 
 const TYPES: Record<Schemas['ReportType'], string> = {
   operational: 'Operational: performance, anomalies, predictions, people',

@@ -1,7 +1,7 @@
 // What the analytics sections share: the filters kept in the URL (playbook, period), the team's
 // playbooks, number formatting, tables that scroll inside themselves on phones, and downloads
 // of documents the API streams (fetched with the bearer token, saved from a blob URL).
-import { useEffect, useRef, type HTMLAttributes, type ReactNode } from 'react';
+import { type HTMLAttributes, type ReactNode } from 'react';
 import { useUrlFilters } from '../../components/urlFilters';
 import { accessToken, apiError, type Schemas } from '../../api/client';
 import { usePlaybooks as useTeamPlaybooks } from '../../api/queries';
@@ -221,13 +221,4 @@ export async function download(url: string, fallbackName: string): Promise<strin
   a.remove();
   setTimeout(() => URL.revokeObjectURL(href), 60_000);
   return name;
-}
-
-/** Puts the focus back on the element `id` (the button that opened a form) once `open` ends. */
-export function useFocusOnClose(open: boolean, id: string) {
-  const was = useRef(false);
-  useEffect(() => {
-    if (was.current && !open) document.getElementById(id)?.focus();
-    was.current = open;
-  }, [open, id]);
 }

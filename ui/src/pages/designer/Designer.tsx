@@ -1,11 +1,11 @@
 // The playbook designer (loaded lazily by PlaybookPage): it holds the draft and lays out its parts.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useBlocker } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
-import { type Schemas } from '../../api/client';
+import { useUnsavedGuard } from '../../components/unsaved';
+import { api, unwrap, type Schemas } from '../../api/client';
 import { useRoles } from '../../api/queries';
 import { useTeam } from '../../api/team';
 import { same } from '../../components/json';
+import { SaveCard } from '../../components/SaveCard';
 import StepGraph, { resolveDependencies } from '../../components/StepGraph';
 import { Button, Card, Field, TextInput, inputClass } from '../../components/ui';
 import {
@@ -26,7 +26,6 @@ import {
   type Problems,
   type Step,
 } from './draft';
-import { SavePanel } from './SavePanel';
 import { StepEditor } from './StepEditor';
 
 export type DesignerProps = {
@@ -51,7 +50,6 @@ export type DesignerProps = {
  */
 export function Designer({ playbook, refName, onSaved, onDirtyChange }: DesignerProps) {
   const { teamId } = useTeam();
-  const client = useQueryClient();
   const [base, setBase] = useState<Playbook>(playbook);
   const [baseVersion, setBaseVersion] = useState(playbook.version);
   const [draft, setDraft] = useState<Draft>(() => toDraft(playbook));
@@ -60,19 +58,15 @@ export function Designer({ playbook, refName, onSaved, onDirtyChange }: Designer
   const [rawInvalid, setRawInvalid] = useState<Record<string, string>>({});
   const [announcement, setAnnouncement] = useState('');
   const focusAfter = useRef<string | null>(null);
+  // the steps' keys in the order a save sent them (the server's problems point at their indexes)
+  const sentKeys = useRef<string[]>([]);
 
   const roles = useRoles(teamId);
 
   const baseDraft = useMemo(() => toDraft(base), [base]);
   const dirty = useMemo(() => !same(toBody(draft), toBody(baseDraft)), [draft, baseDraft]);
   useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange]);
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
-  const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname);
+  const { dialog: leaving } = useUnsavedGuard(dirty, 'Leave the designer?');
 
   const graphSteps = useMemo<Step[]>(() => draft.steps.map((s) => omit(s, ['key', 'isNew', 'auto', 'idTouched'])), [draft.steps]);
   const deps = useMemo(() => resolveDependencies(graphSteps), [graphSteps]);
@@ -219,25 +213,7 @@ export function Designer({ playbook, refName, onSaved, onDirtyChange }: Designer
       <p role="status" aria-live="polite" className="sr-only">
         {announcement}
       </p>
-      {blocker.state === 'blocked' && (
-        <div
-          role="alertdialog"
-          aria-labelledby="leave-title"
-          className="fixed inset-x-4 bottom-4 z-50 mx-auto max-w-lg rounded-md border border-amber-400 bg-amber-50 p-4 text-sm text-amber-950 shadow-lg"
-        >
-          <p id="leave-title" className="font-medium">
-            Leave the designer? Your changes are not saved.
-          </p>
-          <div className="mt-2 flex gap-2">
-            <Button autoFocus tone="secondary" onClick={() => blocker.reset()}>
-              Stay
-            </Button>
-            <Button tone="danger" onClick={() => blocker.proceed()}>
-              Leave without saving
-            </Button>
-          </div>
-        </div>
-      )}
+      {leaving}
 
       <Card title="Playbook">
         <div className="grid gap-4 md:grid-cols-2">
@@ -426,24 +402,58 @@ export function Designer({ playbook, refName, onSaved, onDirtyChange }: Designer
         </div>
       </Card>
 
-      <SavePanel
+      <SaveCard<Playbook>
         teamId={teamId!}
         refName={refName}
-        playbookId={base.id}
-        draft={draft}
+        noun="playbook"
+        name={draft.name}
         dirty={dirty}
-        baseVersion={baseVersion}
-        problemTotal={stepCount}
-        onCheck={() => {
+        branchLabel="Branch"
+        startOnNewBranch={refName === 'main'}
+        branchSuggestion={`edit-${slug(draft.name || 'playbook', new Set()).replaceAll('_', '-')}`.slice(0, 90)}
+        defaultMessage={`Update ${draft.name}`}
+        problemsWhere="next to the steps"
+        problems={{
+          count: stepCount,
+          items: (
+            <>
+              {Object.entries(problems.top).map(([f, m]) => (
+                <li key={f}>
+                  {f.replace(/^\//, '').replaceAll('/', ' › ') || 'playbook'}: {m}
+                </li>
+              ))}
+              {draft.steps
+                .filter((s) => Object.keys(problems.steps[s.key] ?? {}).length)
+                .map((s) => (
+                  <li key={s.key}>
+                    <button type="button" className="text-left underline" onClick={() => setSelectedKey(s.key)}>
+                      {s.name || 'Untitled step'}
+                    </button>
+                    : {Object.values(problems.steps[s.key]).join(' ')}
+                  </li>
+                ))}
+            </>
+          ),
+        }}
+        check={() => {
           const found = check(draft, rawInvalid);
           setProblems(found);
-          return found;
+          return !problemCount(found);
         }}
-        onProblems={(errors, sentKeys) => {
+        send={(branch, message) => {
+          sentKeys.current = draft.steps.map((s) => s.key);
+          return unwrap<Playbook>(
+            api.PUT('/v1/teams/{team_id}/processes/{process_id}', {
+              params: { path: { team_id: teamId!, process_id: base.id }, query: { ref: branch } },
+              body: { ...toBody(draft), version: baseVersion, message },
+            }),
+          );
+        }}
+        onFields={(errors) => {
           const found: Problems = { top: {}, steps: {} };
           for (const [field, message] of Object.entries(errors)) {
             const m = /^\/steps\/(\d+)(?:\/(.*))?$/.exec(field);
-            const key = m ? sentKeys[Number(m[1])] : undefined;
+            const key = m ? sentKeys.current[Number(m[1])] : undefined;
             if (key) (found.steps[key] ??= {})[m![2] || 'step'] = message;
             else found.top[field || '/'] = message;
           }
@@ -451,15 +461,15 @@ export function Designer({ playbook, refName, onSaved, onDirtyChange }: Designer
           const first = draft.steps.find((s) => found.steps[s.key]);
           if (first) setSelectedKey(first.key);
         }}
-        onSelectStep={setSelectedKey}
-        problems={problems}
         onSaved={(p, branch) => {
           adopt(p, false);
-          void client.invalidateQueries({ queryKey: ['team', teamId] });
           onSaved?.(branch, p);
         }}
-        onRebase={(version) => setBaseVersion(version)}
-        onReload={(p, branch) => {
+        onRebase={setBaseVersion}
+        onReload={async (branch) => {
+          const p = await unwrap<Playbook>(
+            api.GET('/v1/teams/{team_id}/processes/{process_id}', { params: { path: { team_id: teamId!, process_id: base.id }, query: { ref: branch } } }),
+          );
           adopt(p, false);
           onSaved?.(branch, p);
         }}

@@ -4,11 +4,10 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
-import { focusInvalid } from '../../components/focus';
+import { focusInvalid, useFocusOnClose } from '../../components/focus';
 import { Button, Card, ErrorNote, Field, Loaded, Pager, TextInput, when } from '../../components/ui';
-
-/** A secret's name as the server accepts it. */
-const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+// a secret's name as the server accepts it: the same pattern as a form field's name
+import { FIELD_NAME as NAME } from '../designer/draft';
 
 function nameProblem(name: string): string | undefined {
   if (!name) return 'Enter a name.';
@@ -71,50 +70,19 @@ export default function Secrets() {
             <>
               <ul className="divide-y divide-slate-100">
                 {d.items.map((s) => (
-                  <li key={s.name} className="flex flex-col gap-2 py-3">
-                    <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
-                      <div className="min-w-0 text-sm">
-                        <p className="font-medium break-all">
-                          <code>{s.name}</code>
-                        </p>
-                        <p className="text-slate-700">
-                          Created {when(s.created_at)} · updated {when(s.updated_at)}
-                        </p>
-                      </div>
-                      <div className="flex shrink-0 flex-wrap gap-2">
-                        <Button
-                          tone="secondary"
-                          aria-expanded={replacing === s.name}
-                          onClick={() => setReplacing(replacing === s.name ? null : s.name)}
-                        >
-                          Replace value<span className="sr-only"> of {s.name}</span>
-                        </Button>
-                        <Button
-                          tone="secondary"
-                          busy={remove.isPending && remove.variables === s.name}
-                          onClick={() => {
-                            if (window.confirm(`Delete the secret ${s.name}? Steps that use {{secrets.${s.name}}} will fail until it is added again.`))
-                              remove.mutate(s.name);
-                          }}
-                        >
-                          Delete<span className="sr-only"> {s.name}</span>
-                        </Button>
-                      </div>
-                    </div>
-                    {replacing === s.name && (
-                      <ReplaceValue
-                        teamId={teamId!}
-                        name={s.name}
-                        onDone={(replaced) => {
-                          setReplacing(null);
-                          if (replaced) {
-                            setDone(`Replaced the value of ${s.name}.`);
-                            void refresh();
-                          }
-                        }}
-                      />
-                    )}
-                  </li>
+                  <SecretRow
+                    key={s.name}
+                    teamId={teamId!}
+                    secret={s}
+                    replacing={replacing === s.name}
+                    onReplace={(on) => setReplacing(on ? s.name : null)}
+                    deleting={remove.isPending && remove.variables === s.name}
+                    onDelete={() => remove.mutate(s.name)}
+                    onReplaced={() => {
+                      setDone(`Replaced the value of ${s.name}.`);
+                      void refresh();
+                    }}
+                  />
                 ))}
               </ul>
               <Pager pagination={d.pagination} onPage={setPage} label="Pages of secrets" />
@@ -123,6 +91,67 @@ export default function Secrets() {
         </Loaded>
       </Card>
     </div>
+  );
+}
+
+/** One secret: its dates, and replacing its value (the form opens below it) or deleting it. */
+function SecretRow({
+  teamId,
+  secret: s,
+  replacing,
+  onReplace,
+  deleting,
+  onDelete,
+  onReplaced,
+}: {
+  teamId: string;
+  secret: Schemas['SecretInfo'];
+  replacing: boolean;
+  onReplace: (open: boolean) => void;
+  deleting: boolean;
+  onDelete: () => void;
+  onReplaced: () => void;
+}) {
+  // the replace form closed (saved or cancelled): focus goes back to its button
+  const opener = `replace-${s.name}`;
+  useFocusOnClose(replacing, opener);
+  return (
+    <li className="flex flex-col gap-2 py-3">
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
+        <div className="min-w-0 text-sm">
+          <p className="font-medium break-all">
+            <code>{s.name}</code>
+          </p>
+          <p className="text-slate-700">
+            Created {when(s.created_at)} · updated {when(s.updated_at)}
+          </p>
+        </div>
+        <div className="flex shrink-0 flex-wrap gap-2">
+          <Button id={opener} tone="secondary" aria-expanded={replacing} onClick={() => onReplace(!replacing)}>
+            Replace value<span className="sr-only"> of {s.name}</span>
+          </Button>
+          <Button
+            tone="secondary"
+            busy={deleting}
+            onClick={() => {
+              if (window.confirm(`Delete the secret ${s.name}? Steps that use {{secrets.${s.name}}} will fail until it is added again.`)) onDelete();
+            }}
+          >
+            Delete<span className="sr-only"> {s.name}</span>
+          </Button>
+        </div>
+      </div>
+      {replacing && (
+        <ReplaceValue
+          teamId={teamId}
+          name={s.name}
+          onDone={(replaced) => {
+            onReplace(false);
+            if (replaced) onReplaced();
+          }}
+        />
+      )}
+    </li>
   );
 }
 
@@ -139,6 +168,8 @@ function NewSecret({ teamId, onCreated }: { teamId: string; onCreated: (name: st
       setTried(false);
       onCreated(s.name);
     },
+    // the refusal is shown at its field (a name already taken too): focus goes there
+    onError: () => focusInvalid(form.current),
   });
   const server = create.error instanceof ApiError ? create.error.fields : {};
   const taken = create.error instanceof ApiError && create.error.code === 'CONFLICT';
@@ -192,22 +223,26 @@ function NewSecret({ teamId, onCreated }: { teamId: string; onCreated: (name: st
 
 /** A new value for one secret; `onDone(true)` once it is stored, `onDone(false)` on cancel. */
 function ReplaceValue({ teamId, name, onDone }: { teamId: string; name: string; onDone: (replaced: boolean) => void }) {
+  const form = useRef<HTMLFormElement>(null);
   const [value, setValue] = useState('');
   const [tried, setTried] = useState(false);
   const save = useMutation({
     mutationFn: () =>
       unwrap<Schemas['SecretInfo']>(api.PUT('/v1/teams/{team_id}/secrets/{name}', { params: { path: { team_id: teamId, name } }, body: { value } })),
     onSuccess: () => onDone(true),
+    onError: () => focusInvalid(form.current),
   });
   const server = save.error instanceof ApiError ? save.error.fields : {};
   return (
     <form
+      ref={form}
       className="grid gap-3 rounded-md bg-slate-50 p-3 sm:grid-cols-[1fr_auto] sm:items-start"
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
         setTried(true);
         if (value) save.mutate();
+        else focusInvalid(form.current);
       }}
     >
       <Field label={`New value of ${name}`} error={(tried && !value ? 'Enter the new value.' : undefined) ?? server['/value']}>

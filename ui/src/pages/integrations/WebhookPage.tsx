@@ -241,8 +241,12 @@ function Deliveries({ teamId, id }: { teamId: string; id: string }) {
           params: { path: { team_id: teamId, webhook_id: id, delivery_id: delivery } },
         }),
       ),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ['team', teamId, 'webhooks', id, 'deliveries'] }),
+    onSuccess: (d) => {
+      setSaid(`The delivery of event #${d.event_seq} is queued to be sent again.`);
+      void client.invalidateQueries({ queryKey: ['team', teamId, 'webhooks', id, 'deliveries'] });
+    },
   });
+  const [said, setSaid] = useState('');
   return (
     <Card
       title={`Deliveries${deliveries.data?.pagination ? ` (${deliveries.data.pagination.total_count})` : ''}`}
@@ -255,6 +259,9 @@ function Deliveries({ teamId, id }: { teamId: string; id: string }) {
       <p className="mb-3 text-sm text-slate-700">
         One per event sent to this endpoint, newest first. A failed attempt is retried on its own (10 s, doubling, up to 8 attempts); Replay sends a
         delivered or failed one again now.
+      </p>
+      <p role="status" className="mb-2 min-h-5 text-sm text-slate-800">
+        {said}
       </p>
       <ErrorNote error={replay.error} title="Could not replay the delivery" />
       <Loaded
@@ -292,13 +299,12 @@ function Deliveries({ teamId, id }: { teamId: string; id: string }) {
                     )}
                   </div>
                   <div className="shrink-0">
-                    {x.status === 'pending' ? (
-                      <span className="text-slate-700">Queued</span>
-                    ) : (
-                      <Button tone="secondary" busy={replay.isPending && replay.variables === x.id} onClick={() => replay.mutate(x.id)}>
-                        Replay<span className="sr-only"> delivery of event #{x.event_seq}</span>
-                      </Button>
-                    )}
+                    <Replay
+                      queued={x.status === 'pending'}
+                      sending={replay.isPending && replay.variables === x.id}
+                      seq={x.event_seq}
+                      onReplay={() => replay.mutate(x.id)}
+                    />
                   </div>
                 </li>
               ))}
@@ -308,5 +314,25 @@ function Deliveries({ teamId, id }: { teamId: string; id: string }) {
         )}
       </Loaded>
     </Card>
+  );
+}
+
+/**
+ * A delivery's Replay button; while the delivery is queued (a replay sent, a retry due) it says
+ * so and does nothing. It stays one focusable button throughout, so focus is not lost.
+ */
+function Replay({ queued, sending, seq, onReplay }: { queued: boolean; sending: boolean; seq: number; onReplay: () => void }) {
+  const idle = !queued && !sending;
+  return (
+    <Button
+      tone="secondary"
+      aria-disabled={!idle || undefined}
+      aria-busy={sending || undefined}
+      className="aria-disabled:cursor-not-allowed"
+      onClick={() => idle && onReplay()}
+    >
+      {queued ? 'Queued' : 'Replay'}
+      <span className="sr-only"> delivery of event #{seq}</span>
+    </Button>
   );
 }

@@ -1,10 +1,12 @@
 // The Webhooks tab: the team's endpoints, registering one (its signing secret shown once),
 // turning one on or off and deleting one; each links to its page (settings and deliveries).
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, unwrapPage, type Schemas } from '../../api/client';
 import { useTeam } from '../../api/team';
+import { useFocusOnClose } from '../../components/focus';
+import { ShownOnce } from '../../components/ShownOnce';
 import { Badge, Button, ButtonLink, Card, ErrorNote, Loaded, Pager, when } from '../../components/ui';
 import { draftOf, WebhookForm } from './WebhookForm';
 
@@ -30,6 +32,8 @@ export default function Webhooks() {
   const create = useMutation({
     mutationFn: (body: Schemas['NewWebhook']) =>
       unwrap<Schemas['CreatedWebhook']>(api.POST('/v1/teams/{team_id}/webhooks', { params: { path: { team_id: teamId! } }, body })),
+    // the answer holds the signing secret: not kept once nothing shows it
+    gcTime: 0,
     onSuccess: (w) => {
       setCreated(w);
       setDraft(draftOf());
@@ -44,6 +48,8 @@ export default function Webhooks() {
       ),
     onSuccess: () => void refresh(),
   });
+  // the form or the secret closed: focus goes back to the button that opened the form
+  useFocusOnClose(open || !!created, 'new-webhook');
   const remove = useMutation({
     mutationFn: (id: string) =>
       unwrap(api.DELETE('/v1/teams/{team_id}/webhooks/{webhook_id}', { params: { path: { team_id: teamId!, webhook_id: id } } })),
@@ -58,7 +64,13 @@ export default function Webhooks() {
         answer other than 2xx is retried with backoff (10 s, doubling, up to 8 attempts).
       </p>
       {created ? (
-        <SecretOnce created={created} onDone={() => setCreated(null)} />
+        <SecretOnce
+          created={created}
+          onDone={() => {
+            setCreated(null);
+            create.reset();
+          }}
+        />
       ) : open ? (
         <Card title="Register a webhook">
           <WebhookForm
@@ -78,7 +90,9 @@ export default function Webhooks() {
         </Card>
       ) : (
         <div>
-          <Button onClick={() => setOpen(true)}>New webhook</Button>
+          <Button id="new-webhook" onClick={() => setOpen(true)}>
+            New webhook
+          </Button>
         </div>
       )}
       <Card title={`Webhooks${list.data?.pagination ? ` (${list.data.pagination.total_count})` : ''}`}>
@@ -152,43 +166,21 @@ export function EventList({ types }: { types: string[] }) {
   );
 }
 
-/** The new webhook's signing secret, this once: shown with a copy button until dismissed. */
+/** The new webhook's signing secret, this once. */
 function SecretOnce({ created, onDone }: { created: Schemas['CreatedWebhook']; onDone: () => void }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  const [copied, setCopied] = useState<boolean | null>(null);
-  useEffect(() => heading.current?.focus(), []);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(created.secret);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  };
   return (
-    <section aria-labelledby="webhook-secret-heading" className="flex flex-col gap-3 rounded-lg border border-amber-400 bg-amber-50 p-4 text-sm">
-      <h2 id="webhook-secret-heading" ref={heading} tabIndex={-1} className="text-base font-semibold focus:outline-none">
-        Webhook registered: copy its signing secret now
-      </h2>
+    <ShownOnce
+      title="Webhook registered: copy its signing secret now"
+      value={created.secret}
+      noun="secret"
+      valueId="webhook-secret"
+      onDone={onDone}
+      actions={<ButtonLink to={webhookPath(created.id)}>Open the webhook</ButtonLink>}
+    >
       <p>
         You won't see this secret again. Store it with the receiver at <span className="break-all">{created.url}</span>: it checks each
         delivery's <code>Orgata-Signature</code> with it. If it is lost, delete the webhook and register it again.
       </p>
-      <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
-        <code id="webhook-secret" className="block min-w-0 flex-1 rounded border border-slate-300 bg-white px-3 py-2 font-mono break-all">
-          {created.secret}
-        </code>
-        <Button tone="secondary" onClick={() => void copy()}>
-          Copy secret
-        </Button>
-      </div>
-      <p role="status" className="min-h-5">
-        {copied === true ? 'Copied to the clipboard.' : copied === false ? 'Could not copy: select the secret and copy it by hand.' : ''}
-      </p>
-      <div className="flex flex-wrap gap-2">
-        <Button onClick={onDone}>I have stored it</Button>
-        <ButtonLink to={webhookPath(created.id)}>Open the webhook</ButtonLink>
-      </div>
-    </section>
+    </ShownOnce>
   );
 }

@@ -2,19 +2,21 @@
 // its details, template, retention policy and form (JSON Schema, built field by field, with a
 // preview). Editors save it as a commit on a branch, or delete it; everyone else reads.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, unwrap, type Schemas } from '../../api/client';
-import { useTeam } from '../../api/team';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, problemsUnder, unwrap, withoutProblems, type Schemas } from '../../api/client';
 import { COMMIT, playbookPath } from '../../api/ids';
 import { usePlaybooks } from '../../api/queries';
 import { SchemaForm, validate, type JsonSchema } from '../../components/SchemaForm';
 import { same } from '../../components/json';
-import { Button, Card, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../../components/ui';
+import { Button, Card, Field, TextInput, inputClass, when } from '../../components/ui';
 import { FormBuilder } from '../designer/FormBuilder';
 import { JsonEditor } from '../designer/JsonEditor';
 import type { JsonObject } from '../designer/draft';
-import { RefPicker, SaveCard, useFocusProblem, itemPath, listPath, splitList, useUnsavedGuard, type Saved } from './common';
+import { DefinitionPage, itemKey, itemPath, listPath, splitList, type EditorProps } from './common';
+import { SaveCard, type Saved } from '../../components/SaveCard';
+import { useUnsavedGuard } from '../../components/unsaved';
+import { focusInvalid } from '../../components/focus';
 
 type Doc = Schemas['Document'];
 const TYPES: Schemas['DocumentType'][] = ['form', 'template', 'contract', 'policy', 'procedure', 'report'];
@@ -59,80 +61,22 @@ function toBody(d: Draft): Schemas['DocumentBody'] {
   };
 }
 
-/** The messages of a VALIDATION_FAILED answer at `pointer` or under it, joined. */
-const under = (fields: Record<string, string>, pointer: string) =>
-  Object.entries(fields)
-    .filter(([f]) => f === pointer || f.startsWith(`${pointer}/`))
-    .map(([f, m]) => (f === pointer ? m : `${f.slice(pointer.length + 1)}: ${m}`))
-    .join(' ') || undefined;
-
 export default function DocumentPage() {
-  const { documentId = 'new' } = useParams();
-  const isNew = documentId === 'new';
-  const [params, setParams] = useSearchParams();
-  const ref = params.get('ref') || 'main';
-  const { teamId, can } = useTeam();
-  const location = useLocation();
-  const navigate = useNavigate();
-  const [dirty, setDirty] = useState(false);
-
-  const doc = useQuery({
-    queryKey: ['team', teamId, 'document', documentId, ref],
-    queryFn: () =>
-      unwrap<Doc>(api.GET('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId!, document_id: documentId }, query: { ref } } })),
-    enabled: !!teamId && !isNew,
-  });
-  // what a save that moved here said (shown once, then dropped from the history entry)
-  const saved = (location.state as { saved?: { branch: string; commit: string } } | null)?.saved ?? null;
-  useEffect(() => {
-    if (location.state) navigate({ search: location.search }, { replace: true, state: null });
-  }, [location.state]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  const setRef = (value: string) => {
-    if (dirty && !window.confirm('Discard your changes and read the document on another branch?')) return;
-    const next = new URLSearchParams(params);
-    if (value && value !== 'main') next.set('ref', value);
-    else next.delete('ref');
-    setParams(next, { replace: true });
-  };
-  const title = isNew ? 'New document' : (doc.data?.name ?? 'Document');
-
   return (
-    <div className="flex flex-col gap-4">
-      <div>
-        <Link to={listPath('documents', ref)} className="text-sm text-indigo-800 underline">
-          ← Library
-        </Link>
-        <PageHeader title={title} />
-        <RefPicker teamId={teamId} value={ref} onChange={setRef} />
-      </div>
-      {teamId &&
-        (isNew ? (
-          <Editor key={`new@${ref}`} teamId={teamId} refName={ref} doc={null} editor={can('editor')} onDirty={setDirty} />
-        ) : (
-          <Loaded query={doc} reserve="min-h-[40rem]">
-            {(d) => <Editor key={`${d.id}@${ref}`} teamId={teamId} refName={ref} doc={d} editor={can('editor')} onDirty={setDirty} saved={saved} />}
-          </Loaded>
-        ))}
-    </div>
+    <DefinitionPage<Doc>
+      id={useParams().documentId ?? 'new'}
+      kind="documents"
+      noun="document"
+      title={{ new: 'New document', loading: 'Document' }}
+      load={(teamId, id, ref) =>
+        unwrap<Doc>(api.GET('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId, document_id: id }, query: { ref } } }))
+      }
+      Editor={Editor}
+    />
   );
 }
 
-function Editor({
-  teamId,
-  refName,
-  doc,
-  editor,
-  onDirty,
-  saved,
-}: {
-  teamId: string;
-  refName: string;
-  doc: Doc | null;
-  editor: boolean;
-  onDirty: (dirty: boolean) => void;
-  saved?: { branch: string; commit: string } | null;
-}) {
+function Editor({ teamId, refName, item: doc, editor, onDirty, saved }: EditorProps<Doc>) {
   const client = useQueryClient();
   const navigate = useNavigate();
   const playbooks = usePlaybooks(teamId, refName);
@@ -144,7 +88,9 @@ function Editor({
   const [server, setServer] = useState<Record<string, string>>({});
   const [invalid, setInvalid] = useState<{ schema?: string | null; retention?: string | null }>({});
   const form = useRef<HTMLDivElement>(null);
-  const focusProblem = useFocusProblem(form);
+  const focusProblem = () => focusInvalid(form.current);
+  // the draft a save sent: what is typed while it is on its way is kept when it returns
+  const sent = useRef<Draft | null>(null);
 
   const baseDraft = useMemo(() => (base ? toDraft(base) : EMPTY), [base]);
   const dirty = useMemo(() => !same(toBody(draft), toBody(baseDraft)), [draft, baseDraft]);
@@ -160,12 +106,12 @@ function Editor({
     }
   }, [doc]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const error = (pointer: string) => local[pointer] ?? under(server, pointer);
+  const error = (pointer: string) => local[pointer] ?? problemsUnder(server, pointer);
   const change = (patch: Partial<Draft>, ...pointers: string[]) => {
     setDraft((d) => ({ ...d, ...patch }));
-    if (pointers.some((p) => local[p] || under(server, p))) {
+    if (pointers.some((p) => local[p] || problemsUnder(server, p))) {
       setLocal((l) => Object.fromEntries(Object.entries(l).filter(([f]) => !pointers.includes(f))));
-      setServer((s) => Object.fromEntries(Object.entries(s).filter(([f]) => !pointers.some((p) => f === p || f.startsWith(`${p}/`)))));
+      setServer((s) => withoutProblems(s, pointers));
     }
   };
 
@@ -187,6 +133,7 @@ function Editor({
   };
 
   const send = async (branch: string, message: string | undefined): Promise<Saved> => {
+    sent.current = draft;
     const body: Schemas['DocumentInput'] = { ...toBody(draft), message };
     const result = doc
       ? await unwrap<Doc>(
@@ -196,15 +143,17 @@ function Editor({
           }),
         )
       : await unwrap<Doc>(api.POST('/v1/teams/{team_id}/documents', { params: { path: { team_id: teamId }, query: { ref: branch } }, body }));
-    client.setQueryData(['team', teamId, 'document', result.id, branch], result);
+    client.setQueryData(itemKey(teamId, 'documents', result.id, branch), result);
     return result;
   };
   const onSaved = (s: Saved, branch: string) => {
-    const result = client.getQueryData<Doc>(['team', teamId, 'document', s.id, branch]);
+    const result = client.getQueryData<Doc>(itemKey(teamId, 'documents', s.id, branch));
     if (result) {
       setBase(result);
       setBaseVersion(result.version);
-      setDraft(toDraft(result));
+      // the saved copy replaces the draft unless it was changed while saving
+      const before = sent.current;
+      setDraft((d) => (before && same(d, before) ? toDraft(result) : d));
     }
     if (!doc || branch !== refName) {
       skip.current = true;
@@ -215,7 +164,7 @@ function Editor({
     const latest = await unwrap<Doc>(
       api.GET('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId, document_id: doc!.id }, query: { ref: branch } } }),
     );
-    client.setQueryData(['team', teamId, 'document', latest.id, branch], latest);
+    client.setQueryData(itemKey(teamId, 'documents', latest.id, branch), latest);
     setServer({});
     setLocal({});
     if (branch === refName) {
@@ -363,7 +312,7 @@ function Editor({
               label="Retention policy"
               hint='A JSON object, e.g. {"keep_for_days": 2555, "then": "archive"}; leave empty for none.'
               value={draft.retention}
-              error={local['/retention_policy'] ? undefined : under(server, '/retention_policy')}
+              error={local['/retention_policy'] ? undefined : problemsUnder(server, '/retention_policy')}
               onChange={(v) => change({ retention: v }, '/retention_policy')}
               onInvalid={(message) => setInvalid((i) => ({ ...i, retention: message }))}
             />
@@ -377,6 +326,7 @@ function Editor({
           refName={refName}
           noun="document"
           name={draft.name.trim()}
+          defaultMessage={`Save document ${draft.name.trim() || '…'}`}
           isNew={!doc}
           dirty={dirty}
           initialDone={saved ?? null}

@@ -2,15 +2,17 @@
 // is, where it applies (a CEL condition, playbooks, steps) and what it does, per its category.
 // Editors save it as a commit on a branch, or delete it; everyone else reads.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, unwrap, type Schemas } from '../../api/client';
-import { useTeam } from '../../api/team';
+import { useNavigate, useParams } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, problemsUnder, unwrap, withoutProblems, type Schemas } from '../../api/client';
 import { COMMIT } from '../../api/ids';
 import { usePlaybooks, useRoles } from '../../api/queries';
 import { same } from '../../components/json';
-import { Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../../components/ui';
-import { RefPicker, SaveCard, useFocusProblem, itemPath, listPath, useUnsavedGuard, type Saved } from './common';
+import { Card, ErrorNote, Field, TextInput, inputClass, when } from '../../components/ui';
+import { DefinitionPage, itemKey, itemPath, listPath, type EditorProps } from './common';
+import { SaveCard, type Saved } from '../../components/SaveCard';
+import { useUnsavedGuard } from '../../components/unsaved';
+import { focusInvalid } from '../../components/focus';
 
 type Rule = Schemas['BusinessRule'];
 type Category = Schemas['RuleCategory'];
@@ -110,71 +112,21 @@ function toBody(d: Draft): Schemas['BusinessRuleBody'] {
 }
 
 export default function RulePage() {
-  const { ruleId = 'new' } = useParams();
-  const isNew = ruleId === 'new';
-  const [params, setParams] = useSearchParams();
-  const ref = params.get('ref') || 'main';
-  const { teamId, can } = useTeam();
-  const location = useLocation();
-  const navigate = useNavigate();
-  const [dirty, setDirty] = useState(false);
-
-  const rule = useQuery({
-    queryKey: ['team', teamId, 'rule', ruleId, ref],
-    queryFn: () => unwrap<Rule>(api.GET('/v1/teams/{team_id}/rules/{rule_id}', { params: { path: { team_id: teamId!, rule_id: ruleId }, query: { ref } } })),
-    enabled: !!teamId && !isNew,
-  });
-  // what a save that moved here said (shown once, then dropped from the history entry)
-  const saved = (location.state as { saved?: { branch: string; commit: string } } | null)?.saved ?? null;
-  useEffect(() => {
-    if (location.state) navigate({ search: location.search }, { replace: true, state: null });
-  }, [location.state]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  const setRef = (value: string) => {
-    if (dirty && !window.confirm('Discard your changes and read the rule on another branch?')) return;
-    const next = new URLSearchParams(params);
-    if (value && value !== 'main') next.set('ref', value);
-    else next.delete('ref');
-    setParams(next, { replace: true });
-  };
-  const title = isNew ? 'New business rule' : (rule.data?.name ?? 'Business rule');
-
   return (
-    <div className="flex flex-col gap-4">
-      <div>
-        <Link to={listPath('rules', ref)} className="text-sm text-indigo-800 underline">
-          ← Library
-        </Link>
-        <PageHeader title={title} />
-        <RefPicker teamId={teamId} value={ref} onChange={setRef} />
-      </div>
-      {teamId &&
-        (isNew ? (
-          <Editor key={`new@${ref}`} teamId={teamId} refName={ref} rule={null} editor={can('editor')} onDirty={setDirty} />
-        ) : (
-          <Loaded query={rule} reserve="min-h-[40rem]">
-            {(r) => <Editor key={`${r.id}@${ref}`} teamId={teamId} refName={ref} rule={r} editor={can('editor')} onDirty={setDirty} saved={saved} />}
-          </Loaded>
-        ))}
-    </div>
+    <DefinitionPage<Rule>
+      id={useParams().ruleId ?? 'new'}
+      kind="rules"
+      noun="rule"
+      title={{ new: 'New business rule', loading: 'Business rule' }}
+      load={(teamId, id, ref) =>
+        unwrap<Rule>(api.GET('/v1/teams/{team_id}/rules/{rule_id}', { params: { path: { team_id: teamId, rule_id: id }, query: { ref } } }))
+      }
+      Editor={Editor}
+    />
   );
 }
 
-function Editor({
-  teamId,
-  refName,
-  rule,
-  editor,
-  onDirty,
-  saved,
-}: {
-  teamId: string;
-  refName: string;
-  rule: Rule | null;
-  editor: boolean;
-  onDirty: (dirty: boolean) => void;
-  saved?: { branch: string; commit: string } | null;
-}) {
+function Editor({ teamId, refName, item: rule, editor, onDirty, saved }: EditorProps<Rule>) {
   const client = useQueryClient();
   const navigate = useNavigate();
   const playbooks = usePlaybooks(teamId, COMMIT.test(refName) ? 'main' : refName);
@@ -186,7 +138,9 @@ function Editor({
   const [local, setLocal] = useState<Record<string, string>>({});
   const [server, setServer] = useState<Record<string, string>>({});
   const form = useRef<HTMLDivElement>(null);
-  const focusProblem = useFocusProblem(form);
+  const focusProblem = () => focusInvalid(form.current);
+  // the draft a save sent: what is typed while it is on its way is kept when it returns
+  const sent = useRef<Draft | null>(null);
 
   const baseDraft = useMemo(() => (base ? toDraft(base) : EMPTY), [base]);
   const dirty = useMemo(() => !same(toBody(draft), toBody(baseDraft)), [draft, baseDraft]);
@@ -204,20 +158,15 @@ function Editor({
 
   const error = (pointer: string) =>
     local[pointer] ??
-    (Object.entries(server)
-      .filter(([f]) => f === pointer || f.startsWith(`${pointer}/`))
-      // a CEL parse error's drawing of where it is (lines of "| …") reads badly as prose
-      .map(([, m]) => m.split('\n').filter((l) => !l.startsWith('|')).join(' '))
-      .join(' ') ||
-      undefined);
+    // a CEL parse error's drawing of where it is (lines of "| …") reads badly as prose
+    problemsUnder(server, pointer)
+      ?.split('\n')
+      .filter((l) => !l.startsWith('|'))
+      .join(' ');
   const change = (patch: Partial<Draft>, ...pointers: string[]) => {
     setDraft((d) => ({ ...d, ...patch }));
     setLocal((l) => (pointers.some((p) => l[p]) ? Object.fromEntries(Object.entries(l).filter(([f]) => !pointers.includes(f))) : l));
-    setServer((s) =>
-      Object.keys(s).some((f) => pointers.some((p) => f === p || f.startsWith(`${p}/`)))
-        ? Object.fromEntries(Object.entries(s).filter(([f]) => !pointers.some((p) => f === p || f.startsWith(`${p}/`))))
-        : s,
-    );
+    setServer((s) => withoutProblems(s, pointers));
   };
   const toggle = (list: string[], id: string, on: boolean) => (on ? [...new Set([...list, id])] : list.filter((x) => x !== id));
 
@@ -238,6 +187,7 @@ function Editor({
   };
 
   const send = async (branch: string, message: string | undefined): Promise<Saved> => {
+    sent.current = draft;
     const body: Schemas['BusinessRuleInput'] = { ...toBody(draft), message };
     const result = rule
       ? await unwrap<Rule>(
@@ -247,15 +197,17 @@ function Editor({
           }),
         )
       : await unwrap<Rule>(api.POST('/v1/teams/{team_id}/rules', { params: { path: { team_id: teamId }, query: { ref: branch } }, body }));
-    client.setQueryData(['team', teamId, 'rule', result.id, branch], result);
+    client.setQueryData(itemKey(teamId, 'rules', result.id, branch), result);
     return result;
   };
   const onSaved = (s: Saved, branch: string) => {
-    const result = client.getQueryData<Rule>(['team', teamId, 'rule', s.id, branch]);
+    const result = client.getQueryData<Rule>(itemKey(teamId, 'rules', s.id, branch));
     if (result) {
       setBase(result);
       setBaseVersion(result.version);
-      setDraft(toDraft(result));
+      // the saved copy replaces the draft unless it was changed while saving
+      const before = sent.current;
+      setDraft((d) => (before && same(d, before) ? toDraft(result) : d));
     }
     if (!rule || branch !== refName) {
       skip.current = true;
@@ -264,7 +216,7 @@ function Editor({
   };
   const onReload = async (branch: string) => {
     const latest = await unwrap<Rule>(api.GET('/v1/teams/{team_id}/rules/{rule_id}', { params: { path: { team_id: teamId, rule_id: rule!.id }, query: { ref: branch } } }));
-    client.setQueryData(['team', teamId, 'rule', latest.id, branch], latest);
+    client.setQueryData(itemKey(teamId, 'rules', latest.id, branch), latest);
     setServer({});
     setLocal({});
     if (branch === refName) {
@@ -572,6 +524,7 @@ function Editor({
           refName={refName}
           noun="business rule"
           name={draft.name.trim()}
+          defaultMessage={`Save rule ${draft.name.trim() || '…'}`}
           isNew={!rule}
           dirty={dirty}
           initialDone={saved ?? null}

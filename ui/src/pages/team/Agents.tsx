@@ -1,11 +1,12 @@
 // AI agents: members that act through the API or MCP with their own token. Admins create one
 // (its token is shown once) and remove it like any member; everyone else reads the list.
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useRef, useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient, type UseMutationResult } from '@tanstack/react-query';
 import { api, ApiError, unwrap, type Schemas } from '../../api/client';
 import { useRoles } from '../../api/queries';
 import { useMembers } from '../../api/team';
 import { focusInvalid } from '../../components/focus';
+import { ShownOnce } from '../../components/ShownOnce';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, TextInput, inputClass, when } from '../../components/ui';
 
 const ACCESS: Schemas['AgentRole'][] = ['member', 'editor'];
@@ -15,7 +16,15 @@ export default function Agents({ teamId, admin }: { teamId: string; admin: boole
   const members = useMembers(teamId);
   const roles = useRoles(teamId);
   const roleName = (id: string) => roles.data?.items.find((r) => r.id === id)?.name ?? id.slice(0, 8);
-  const [created, setCreated] = useState<{ agent: Schemas['CreatedAgent']; height: number } | null>(null);
+  const create = useMutation({
+    mutationFn: (body: Schemas['NewAgent']) =>
+      unwrap<Schemas['CreatedAgent']>(api.POST('/v1/teams/{team_id}/agents', { params: { path: { team_id: teamId } }, body })),
+    // the answer holds the token: not kept once nothing shows it
+    gcTime: 0,
+    onSuccess: () => client.invalidateQueries({ queryKey: ['team', teamId] }),
+  });
+  // the form's height (with its margin) when the token took its place
+  const [height, setHeight] = useState(0);
   const [returned, setReturned] = useState(false);
   const remove = useMutation({
     mutationFn: (user: string) =>
@@ -30,23 +39,18 @@ export default function Agents({ teamId, admin }: { teamId: string; admin: boole
       </p>
       {/* the token takes the form's place, and height, until done: nothing below it moves */}
       {admin &&
-        (created ? (
-          <div style={{ minHeight: created.height }}>
+        (create.data ? (
+          <div style={{ minHeight: height }}>
             <CreatedToken
-              agent={created.agent}
+              agent={create.data}
               onDone={() => {
-                setCreated(null);
+                create.reset();
                 setReturned(true);
               }}
             />
           </div>
         ) : (
-          <NewAgentForm
-            teamId={teamId}
-            roles={roles.data?.items ?? []}
-            onCreated={(agent, height) => setCreated({ agent, height })}
-            focus={returned}
-          />
+          <NewAgentForm roles={roles.data?.items ?? []} create={create} onCreated={setHeight} focus={returned} />
         ))}
       <ErrorNote error={remove.error} title="Could not remove the agent" />
       {/* about one agent's row (an admin's with its button stacked on a phone) */}
@@ -97,42 +101,30 @@ export default function Agents({ teamId, admin }: { teamId: string; admin: boole
 
 /** The admin's form for a new agent: its name, access role and business roles. */
 function NewAgentForm({
-  teamId,
   roles,
+  create,
   onCreated,
   focus,
 }: {
-  teamId: string;
   roles: Schemas['Role'][];
-  /** The new agent, and the form's height (with its margin) for what takes its place. */
-  onCreated: (agent: Schemas['CreatedAgent'], height: number) => void;
+  /** Creating the agent (the page shows its token once done). */
+  create: UseMutationResult<Schemas['CreatedAgent'], Error, Schemas['NewAgent']>;
+  /** The form's height (with its margin) for what takes its place. */
+  onCreated: (height: number) => void;
   /** Focus the name field (back from a shown token). */
   focus: boolean;
 }) {
-  const client = useQueryClient();
   const form = useRef<HTMLFormElement>(null);
   const rolesId = useId();
   const [name, setName] = useState('');
   const [access, setAccess] = useState<Schemas['AgentRole']>('member');
   const [chosen, setChosen] = useState<string[]>([]);
-  const create = useMutation({
-    mutationFn: () =>
-      unwrap<Schemas['CreatedAgent']>(
-        api.POST('/v1/teams/{team_id}/agents', {
-          params: { path: { team_id: teamId } },
-          // roles in the team's order; one deleted meanwhile is left out
-          body: { display_name: name.trim(), access_role: access, roles: roles.filter((r) => chosen.includes(r.id)).map((r) => r.id) },
-        }),
-      ),
-    onSuccess: (agent) => {
-      setName('');
-      setAccess('member');
-      setChosen([]);
-      onCreated(agent, (form.current?.offsetHeight ?? 0) + 16);
-      void client.invalidateQueries({ queryKey: ['team', teamId] });
-    },
-    onError: () => focusInvalid(form.current),
-  });
+  const send = () =>
+    create.mutate(
+      // roles in the team's order; one deleted meanwhile is left out
+      { display_name: name.trim(), access_role: access, roles: roles.filter((r) => chosen.includes(r.id)).map((r) => r.id) },
+      { onSuccess: () => onCreated((form.current?.offsetHeight ?? 0) + 16), onError: () => focusInvalid(form.current) },
+    );
   const [blank, setBlank] = useState(false);
   const fields = create.error instanceof ApiError ? create.error.fields : {};
   const nameError = blank ? 'Enter a name for the agent.' : fields['/display_name'];
@@ -145,7 +137,7 @@ function NewAgentForm({
     e.preventDefault();
     // a blank name is refused here at once (the server refuses it too)
     setBlank(!name.trim());
-    if (name.trim()) create.mutate();
+    if (name.trim()) send();
     else {
       create.reset();
       focusInvalid(form.current);
@@ -202,55 +194,19 @@ function NewAgentForm({
   );
 }
 
-/** The new agent's token, shown this once, with a copy button and how an agent sends it. */
+/** The new agent's token, shown this once, with how an agent sends it. */
 function CreatedToken({ agent, onDone }: { agent: Schemas['CreatedAgent']; onDone: () => void }) {
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
-  const code = useRef<HTMLElement>(null);
-  const box = useRef<HTMLElement>(null);
-  // the form that had focus is gone: focus moves to the token
-  useEffect(() => box.current?.focus(), []);
   const mcp = `${window.location.origin}/mcp`;
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(agent.token);
-      setCopied('yes');
-    } catch {
-      // no clipboard (permission, insecure origin): select the token for a manual copy
-      const range = document.createRange();
-      if (code.current) range.selectNodeContents(code.current);
-      window.getSelection()?.removeAllRanges();
-      window.getSelection()?.addRange(range);
-      setCopied('failed');
-    }
-  };
   return (
-    <section
-      ref={box}
-      tabIndex={-1}
-      aria-label={`Token of ${agent.user.display_name}`}
-      className="mb-4 flex flex-col gap-2 rounded-md border border-green-300 bg-green-50 p-3 text-sm">
-      <p role="status" className="font-medium">
-        Agent “{agent.user.display_name}” created. Copy its token now: it will not be shown again.
-      </p>
-      <code ref={code} className="block rounded bg-white p-2 font-mono break-all" data-testid="agent-token">
-        {agent.token}
-      </code>
-      <div className="flex flex-wrap items-center gap-2">
-        <Button tone="secondary" onClick={() => void copy()}>
-          Copy token
-        </Button>
-        <Button tone="secondary" onClick={onDone}>
-          Done
-        </Button>
-        <span role="status" className="text-slate-800">
-          {copied === 'yes' ? 'Copied.' : copied === 'failed' ? 'Could not copy: the token is selected, press Ctrl+C (⌘C).' : ''}
-        </span>
-      </div>
-      <p className="text-slate-800">
-        The agent sends it as <code className="wrap-anywhere">Authorization: Bearer {'<token>'}</code> to the MCP endpoint{' '}
-        <code className="wrap-anywhere">{mcp}</code> (or to the REST API under <code>/v1</code>); on the same machine it can run{' '}
-        <code className="wrap-anywhere">ORGATA_TOKEN={'<token>'} orgata mcp --stdio</code>.
-      </p>
-    </section>
+    <div className="mb-4">
+      <ShownOnce title={`Agent “${agent.user.display_name}” created: copy its token now`} value={agent.token} noun="token" level={3} valueId="agent-token" onDone={onDone}>
+        <p>You won't see this token again. If it is lost, remove the agent and create another.</p>
+        <p>
+          The agent sends it as <code className="wrap-anywhere">Authorization: Bearer {'<token>'}</code> to the MCP endpoint{' '}
+          <code className="wrap-anywhere">{mcp}</code> (or to the REST API under <code>/v1</code>); on the same machine it can run{' '}
+          <code className="wrap-anywhere">ORGATA_TOKEN={'<token>'} orgata mcp --stdio</code>.
+        </p>
+      </ShownOnce>
+    </div>
   );
 }

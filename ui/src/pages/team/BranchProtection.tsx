@@ -2,10 +2,10 @@
 // approval takes there. The branch list says which are protected; the rules (owners only, as
 // the API allows) are read for the protected branches alone, one request each.
 import { useId, useRef, useState, type FormEvent } from 'react';
-import { useMutation, useQueries, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { api, ApiError, unwrap, type Schemas } from '../../api/client';
 import { useBranches, useRoles } from '../../api/queries';
-import { focusInvalid } from '../../components/focus';
+import { focusInvalid, useFocusOnClose } from '../../components/focus';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, Pending, TextInput } from '../../components/ui';
 
 type Rules = Schemas['BranchProtection'];
@@ -42,11 +42,8 @@ export default function BranchProtection({ teamId, owner }: { teamId: string; ow
   });
   const rulesOf = (name: string) => rules[protectedNames.indexOf(name)];
   const [editing, setEditing] = useState<string | null>(null);
-  // closing the form gives focus back to the button that opened it
-  const close = (name: string) => {
-    setEditing(null);
-    requestAnimationFrame(() => document.getElementById(`protect-${name}`)?.focus());
-  };
+  // what the last change did, for screen readers (the list shows it too)
+  const [said, setSaid] = useState('');
 
   return (
     <Card title="Branch protection">
@@ -59,51 +56,97 @@ export default function BranchProtection({ teamId, owner }: { teamId: string; ow
       <Loaded query={branches} reserve={owner ? 'min-h-70 sm:min-h-48' : 'min-h-34'}>
         {() => (
           <ul className="divide-y divide-slate-100" aria-label="Branches and their protection">
-            {shown.map((b) => {
-              const q = b.protected && owner ? rulesOf(b.name) : undefined;
-              return (
-                <li key={b.name} className="flex flex-col gap-2 py-3">
-                  <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
-                    <div className="min-w-0 text-sm break-words">
-                      <p className="flex flex-wrap items-center gap-2">
-                        <span className="font-medium">{b.name}</span>
-                        <Badge value={b.protected ? 'protected' : 'not protected'} />
-                      </p>
-                      {q &&
-                        (q.isPending ? (
-                          <Pending />
-                        ) : q.error ? (
-                          <ErrorNote error={q.error} title="Could not load its rules" />
-                        ) : q.data ? (
-                          <p className="text-slate-700">{summary(q.data, roleName)}</p>
-                        ) : null)}
-                    </div>
-                    {owner && editing !== b.name && (
-                      <div className="flex flex-wrap gap-2">
-                        <Button id={`protect-${b.name}`} tone="secondary" onClick={() => setEditing(b.name)} disabled={b.protected && !q?.data}>
-                          {b.protected ? 'Edit rules' : 'Protect'}
-                          <span className="sr-only"> {b.protected ? `of ${b.name}` : b.name}</span>
-                        </Button>
-                        {b.protected && <Unprotect teamId={teamId} branch={b.name} />}
-                      </div>
-                    )}
-                  </div>
-                  {owner && editing === b.name && (
-                    <RulesForm
-                      teamId={teamId}
-                      branch={b.name}
-                      current={q?.data ?? null}
-                      roles={roles.data?.items ?? []}
-                      onClose={() => close(b.name)}
-                    />
-                  )}
-                </li>
-              );
-            })}
+            {shown.map((b) => (
+              <BranchRow
+                key={b.name}
+                teamId={teamId}
+                branch={b}
+                owner={owner}
+                rules={b.protected && owner ? rulesOf(b.name) : undefined}
+                roles={roles.data?.items ?? []}
+                roleName={roleName}
+                editing={editing === b.name}
+                onEdit={(on) => setEditing(on ? b.name : null)}
+                onChanged={setSaid}
+              />
+            ))}
           </ul>
         )}
       </Loaded>
+      <p role="status" className="sr-only">
+        {said}
+      </p>
     </Card>
+  );
+}
+
+/** One branch: whether it is protected and under which rules; an owner's buttons and form. */
+function BranchRow({
+  teamId,
+  branch: b,
+  owner,
+  rules: q,
+  roles,
+  roleName,
+  editing,
+  onEdit,
+  onChanged,
+}: {
+  teamId: string;
+  branch: { name: string; protected: boolean };
+  owner: boolean;
+  rules: UseQueryResult<Rules | null> | undefined;
+  roles: Schemas['Role'][];
+  roleName: (id: string) => string;
+  editing: boolean;
+  onEdit: (open: boolean) => void;
+  /** What a change did, in words. */
+  onChanged: (said: string) => void;
+}) {
+  // closing the form, or unprotecting (its button goes), gives focus to Protect / Edit rules
+  const opener = `protect-${b.name}`;
+  useFocusOnClose(editing, opener);
+  useFocusOnClose(b.protected, opener);
+  return (
+    <li className="flex flex-col gap-2 py-3">
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
+        <div className="min-w-0 text-sm break-words">
+          <p className="flex flex-wrap items-center gap-2">
+            <span className="font-medium">{b.name}</span>
+            <Badge value={b.protected ? 'protected' : 'not protected'} />
+          </p>
+          {q &&
+            (q.isPending ? (
+              <Pending />
+            ) : q.error ? (
+              <ErrorNote error={q.error} title="Could not load its rules" />
+            ) : q.data ? (
+              <p className="text-slate-700">{summary(q.data, roleName)}</p>
+            ) : null)}
+        </div>
+        {owner && !editing && (
+          <div className="flex flex-wrap gap-2">
+            <Button id={opener} tone="secondary" onClick={() => onEdit(true)} disabled={b.protected && !q?.data}>
+              {b.protected ? 'Edit rules' : 'Protect'}
+              <span className="sr-only"> {b.protected ? `of ${b.name}` : b.name}</span>
+            </Button>
+            {b.protected && <Unprotect teamId={teamId} branch={b.name} onDone={() => onChanged(`${b.name} is no longer protected.`)} />}
+          </div>
+        )}
+      </div>
+      {owner && editing && (
+        <RulesForm
+          teamId={teamId}
+          branch={b.name}
+          current={q?.data ?? null}
+          roles={roles}
+          onClose={(saved) => {
+            onEdit(false);
+            if (saved) onChanged(q?.data ? `Saved the rules of ${b.name}.` : `${b.name} is protected.`);
+          }}
+        />
+      )}
+    </li>
   );
 }
 
@@ -131,7 +174,7 @@ function summary(r: Rules, roleName: (id: string) => string): string {
   return parts.filter(Boolean).join(' · ');
 }
 
-function Unprotect({ teamId, branch }: { teamId: string; branch: string }) {
+function Unprotect({ teamId, branch, onDone }: { teamId: string; branch: string; onDone: () => void }) {
   const client = useQueryClient();
   const remove = useMutation({
     mutationFn: () =>
@@ -142,6 +185,7 @@ function Unprotect({ teamId, branch }: { teamId: string; branch: string }) {
         old && { ...old, items: old.items.map((b) => (b.name === branch ? { ...b, protected: false } : b)) },
       );
       void client.invalidateQueries({ queryKey: ['team', teamId], predicate: (q) => q.queryKey[2] !== 'branch-protection' });
+      onDone();
     },
   });
   return (
@@ -172,7 +216,8 @@ function RulesForm({
   branch: string;
   current: Rules | null;
   roles: Schemas['Role'][];
-  onClose: () => void;
+  /** `saved`: the rules were stored (else cancelled). */
+  onClose: (saved: boolean) => void;
 }) {
   const client = useQueryClient();
   const form = useRef<HTMLFormElement>(null);
@@ -207,7 +252,7 @@ function RulesForm({
     onSuccess: (saved) => {
       client.setQueryData(['team', teamId, 'branch-protection', branch], saved);
       void client.invalidateQueries({ queryKey: ['team', teamId] });
-      onClose();
+      onClose(true);
     },
     onError: () => focusInvalid(form.current),
   });
@@ -304,7 +349,7 @@ function RulesForm({
         <Button type="submit" busy={save.isPending}>
           {current ? 'Save rules' : `Protect ${branch}`}
         </Button>
-        <Button tone="secondary" onClick={onClose}>
+        <Button tone="secondary" onClick={() => onClose(false)}>
           Cancel
         </Button>
       </div>
