@@ -1,22 +1,18 @@
 // One document of the library on a ref (`?ref=`, default main), or a new one (`/library/documents/new`):
 // its details, template, retention policy and form (JSON Schema, built field by field, with a
 // preview). Editors save it as a commit on a branch, or delete it; everyone else reads.
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
-import { api, problemsUnder, unwrap, withoutProblems, type Schemas } from '../../api/client';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api, problemsUnder, unwrap, type Schemas } from '../../api/client';
 import { COMMIT, playbookPath } from '../../api/ids';
 import { usePlaybooks } from '../../api/queries';
 import { SchemaForm, validate, type JsonSchema } from '../../components/SchemaForm';
-import { same } from '../../components/json';
 import { Button, Card, Field, TextInput, inputClass, when } from '../../components/ui';
 import { FormBuilder } from '../designer/FormBuilder';
 import { JsonEditor } from '../designer/JsonEditor';
 import type { JsonObject } from '../designer/draft';
-import { DefinitionPage, itemKey, itemPath, listPath, splitList, type EditorProps } from './common';
-import { SaveCard, type Saved } from '../../components/SaveCard';
-import { useUnsavedGuard } from '../../components/unsaved';
-import { focusInvalid } from '../../components/focus';
+import { DefinitionPage, splitList, useDefinitionEditor, type DefinitionCalls, type EditorProps } from './common';
+import { SaveCard } from '../../components/SaveCard';
 
 type Doc = Schemas['Document'];
 const TYPES: Schemas['DocumentType'][] = ['form', 'template', 'contract', 'policy', 'procedure', 'report'];
@@ -61,6 +57,16 @@ function toBody(d: Draft): Schemas['DocumentBody'] {
   };
 }
 
+const calls: DefinitionCalls<Doc, Schemas['DocumentBody']> = {
+  get: (teamId, id, ref) =>
+    unwrap<Doc>(api.GET('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId, document_id: id }, query: { ref } } })),
+  create: (teamId, ref, body) => unwrap<Doc>(api.POST('/v1/teams/{team_id}/documents', { params: { path: { team_id: teamId }, query: { ref } }, body })),
+  update: (teamId, id, ref, body) =>
+    unwrap<Doc>(api.PUT('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId, document_id: id }, query: { ref } }, body })),
+  remove: (teamId, id, ref) =>
+    unwrap(api.DELETE('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId, document_id: id }, query: { ref } } })),
+};
+
 export default function DocumentPage() {
   return (
     <DefinitionPage<Doc>
@@ -68,52 +74,29 @@ export default function DocumentPage() {
       kind="documents"
       noun="document"
       title={{ new: 'New document', loading: 'Document' }}
-      load={(teamId, id, ref) =>
-        unwrap<Doc>(api.GET('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId, document_id: id }, query: { ref } } }))
-      }
+      load={calls.get}
       Editor={Editor}
     />
   );
 }
 
 function Editor({ teamId, refName, item: doc, editor, onDirty, saved }: EditorProps<Doc>) {
-  const client = useQueryClient();
-  const navigate = useNavigate();
   const playbooks = usePlaybooks(teamId, refName);
   const readOnly = !editor || COMMIT.test(refName);
-  const [base, setBase] = useState<Doc | null>(doc);
-  const [baseVersion, setBaseVersion] = useState(doc?.version);
-  const [draft, setDraft] = useState<Draft>(() => (doc ? toDraft(doc) : EMPTY));
-  const [local, setLocal] = useState<Record<string, string>>({});
-  const [server, setServer] = useState<Record<string, string>>({});
+  const { draft, change, error, local, server, report, form, dialog, save } = useDefinitionEditor({
+    kind: 'documents',
+    teamId,
+    refName,
+    item: doc,
+    readOnly,
+    onDirty,
+    saved,
+    empty: EMPTY,
+    toDraft,
+    toBody,
+    calls,
+  });
   const [invalid, setInvalid] = useState<{ schema?: string | null; retention?: string | null }>({});
-  const form = useRef<HTMLDivElement>(null);
-  const focusProblem = () => focusInvalid(form.current);
-  // the draft a save sent: what is typed while it is on its way is kept when it returns
-  const sent = useRef<Draft | null>(null);
-
-  const baseDraft = useMemo(() => (base ? toDraft(base) : EMPTY), [base]);
-  const dirty = useMemo(() => !same(toBody(draft), toBody(baseDraft)), [draft, baseDraft]);
-  useEffect(() => onDirty(dirty), [dirty, onDirty]);
-  const { dialog, skip } = useUnsavedGuard(dirty && !readOnly);
-
-  // a newer version arrived (someone saved; live refresh): shown unless there are edits
-  useEffect(() => {
-    if (doc && base && doc.version !== base.version && !dirty) {
-      setBase(doc);
-      setBaseVersion(doc.version);
-      setDraft(toDraft(doc));
-    }
-  }, [doc]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  const error = (pointer: string) => local[pointer] ?? problemsUnder(server, pointer);
-  const change = (patch: Partial<Draft>, ...pointers: string[]) => {
-    setDraft((d) => ({ ...d, ...patch }));
-    if (pointers.some((p) => local[p] || problemsUnder(server, p))) {
-      setLocal((l) => Object.fromEntries(Object.entries(l).filter(([f]) => !pointers.includes(f))));
-      setServer((s) => withoutProblems(s, pointers));
-    }
-  };
 
   const check = () => {
     const problems: Record<string, string> = {};
@@ -123,64 +106,7 @@ function Editor({ teamId, refName, item: doc, editor, onDirty, saved }: EditorPr
     else if (tags.some((t) => t.length > 100)) problems['/compliance_tags'] = 'Each tag has at most 100 characters.';
     if (invalid.schema) problems['/schema'] = `The raw JSON Schema is not valid: ${invalid.schema}`;
     if (invalid.retention) problems['/retention_policy'] = invalid.retention;
-    setLocal(problems);
-    setServer({});
-    if (Object.keys(problems).length) {
-      focusProblem();
-      return false;
-    }
-    return true;
-  };
-
-  const send = async (branch: string, message: string | undefined): Promise<Saved> => {
-    sent.current = draft;
-    const body: Schemas['DocumentInput'] = { ...toBody(draft), message };
-    const result = doc
-      ? await unwrap<Doc>(
-          api.PUT('/v1/teams/{team_id}/documents/{document_id}', {
-            params: { path: { team_id: teamId, document_id: doc.id }, query: { ref: branch } },
-            body: { ...body, version: baseVersion },
-          }),
-        )
-      : await unwrap<Doc>(api.POST('/v1/teams/{team_id}/documents', { params: { path: { team_id: teamId }, query: { ref: branch } }, body }));
-    client.setQueryData(itemKey(teamId, 'documents', result.id, branch), result);
-    return result;
-  };
-  const onSaved = (s: Saved, branch: string) => {
-    const result = client.getQueryData<Doc>(itemKey(teamId, 'documents', s.id, branch));
-    if (result) {
-      setBase(result);
-      setBaseVersion(result.version);
-      // the saved copy replaces the draft unless it was changed while saving
-      const before = sent.current;
-      setDraft((d) => (before && same(d, before) ? toDraft(result) : d));
-    }
-    if (!doc || branch !== refName) {
-      skip.current = true;
-      navigate(itemPath('documents', s.id, branch), { replace: !doc, state: { saved: { branch, commit: s.version } } });
-    }
-  };
-  const onReload = async (branch: string) => {
-    const latest = await unwrap<Doc>(
-      api.GET('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId, document_id: doc!.id }, query: { ref: branch } } }),
-    );
-    client.setQueryData(itemKey(teamId, 'documents', latest.id, branch), latest);
-    setServer({});
-    setLocal({});
-    if (branch === refName) {
-      setBase(latest);
-      setBaseVersion(latest.version);
-      setDraft(toDraft(latest));
-    } else {
-      skip.current = true;
-      navigate(itemPath('documents', latest.id, branch));
-    }
-  };
-  const onDelete = async () => {
-    await unwrap(api.DELETE('/v1/teams/{team_id}/documents/{document_id}', { params: { path: { team_id: teamId, document_id: doc!.id }, query: { ref: refName } } }));
-    void client.invalidateQueries({ queryKey: ['team', teamId] });
-    skip.current = true;
-    navigate(listPath('documents', refName));
+    return report(problems);
   };
 
   const schema = draft.schema;
@@ -327,19 +253,8 @@ function Editor({ teamId, refName, item: doc, editor, onDirty, saved }: EditorPr
           noun="document"
           name={draft.name.trim()}
           defaultMessage={`Save document ${draft.name.trim() || '…'}`}
-          isNew={!doc}
-          dirty={dirty}
-          initialDone={saved ?? null}
           check={check}
-          send={send}
-          onSaved={onSaved}
-          onFields={(fields) => {
-            setServer(fields);
-            focusProblem();
-          }}
-          onRebase={setBaseVersion}
-          onReload={onReload}
-          onDelete={doc ? onDelete : undefined}
+          {...save}
           deleteProblem={(e) => {
             const ids = (e.details as { playbook_ids?: string[] } | undefined)?.playbook_ids;
             if (e.code !== 'CONFLICT' || !ids?.length) return null;

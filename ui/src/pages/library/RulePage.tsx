@@ -1,18 +1,14 @@
 // One business rule on a ref (`?ref=`, default main), or a new one (`/library/rules/new`): what it
 // is, where it applies (a CEL condition, playbooks, steps) and what it does, per its category.
 // Editors save it as a commit on a branch, or delete it; everyone else reads.
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
-import { api, problemsUnder, unwrap, withoutProblems, type Schemas } from '../../api/client';
+import { useMemo } from 'react';
+import { useParams } from 'react-router';
+import { api, unwrap, type Schemas } from '../../api/client';
 import { COMMIT } from '../../api/ids';
 import { usePlaybooks, useRoles } from '../../api/queries';
-import { same } from '../../components/json';
 import { Card, ErrorNote, Field, TextInput, inputClass, when } from '../../components/ui';
-import { DefinitionPage, itemKey, itemPath, listPath, type EditorProps } from './common';
-import { SaveCard, type Saved } from '../../components/SaveCard';
-import { useUnsavedGuard } from '../../components/unsaved';
-import { focusInvalid } from '../../components/focus';
+import { DefinitionPage, useDefinitionEditor, type DefinitionCalls, type EditorProps } from './common';
+import { SaveCard } from '../../components/SaveCard';
 
 type Rule = Schemas['BusinessRule'];
 type Category = Schemas['RuleCategory'];
@@ -111,6 +107,14 @@ function toBody(d: Draft): Schemas['BusinessRuleBody'] {
   };
 }
 
+const calls: DefinitionCalls<Rule, Schemas['BusinessRuleBody']> = {
+  get: (teamId, id, ref) => unwrap<Rule>(api.GET('/v1/teams/{team_id}/rules/{rule_id}', { params: { path: { team_id: teamId, rule_id: id }, query: { ref } } })),
+  create: (teamId, ref, body) => unwrap<Rule>(api.POST('/v1/teams/{team_id}/rules', { params: { path: { team_id: teamId }, query: { ref } }, body })),
+  update: (teamId, id, ref, body) =>
+    unwrap<Rule>(api.PUT('/v1/teams/{team_id}/rules/{rule_id}', { params: { path: { team_id: teamId, rule_id: id }, query: { ref } }, body })),
+  remove: (teamId, id, ref) => unwrap(api.DELETE('/v1/teams/{team_id}/rules/{rule_id}', { params: { path: { team_id: teamId, rule_id: id }, query: { ref } } })),
+};
+
 export default function RulePage() {
   return (
     <DefinitionPage<Rule>
@@ -118,56 +122,35 @@ export default function RulePage() {
       kind="rules"
       noun="rule"
       title={{ new: 'New business rule', loading: 'Business rule' }}
-      load={(teamId, id, ref) =>
-        unwrap<Rule>(api.GET('/v1/teams/{team_id}/rules/{rule_id}', { params: { path: { team_id: teamId, rule_id: id }, query: { ref } } }))
-      }
+      load={calls.get}
       Editor={Editor}
     />
   );
 }
 
 function Editor({ teamId, refName, item: rule, editor, onDirty, saved }: EditorProps<Rule>) {
-  const client = useQueryClient();
-  const navigate = useNavigate();
   const playbooks = usePlaybooks(teamId, COMMIT.test(refName) ? 'main' : refName);
   const roles = useRoles(teamId);
   const readOnly = !editor || COMMIT.test(refName);
-  const [base, setBase] = useState<Rule | null>(rule);
-  const [baseVersion, setBaseVersion] = useState(rule?.version);
-  const [draft, setDraft] = useState<Draft>(() => (rule ? toDraft(rule) : EMPTY));
-  const [local, setLocal] = useState<Record<string, string>>({});
-  const [server, setServer] = useState<Record<string, string>>({});
-  const form = useRef<HTMLDivElement>(null);
-  const focusProblem = () => focusInvalid(form.current);
-  // the draft a save sent: what is typed while it is on its way is kept when it returns
-  const sent = useRef<Draft | null>(null);
-
-  const baseDraft = useMemo(() => (base ? toDraft(base) : EMPTY), [base]);
-  const dirty = useMemo(() => !same(toBody(draft), toBody(baseDraft)), [draft, baseDraft]);
-  useEffect(() => onDirty(dirty), [dirty, onDirty]);
-  const { dialog, skip } = useUnsavedGuard(dirty && !readOnly);
-
-  // a newer version arrived (someone saved; live refresh): shown unless there are edits
-  useEffect(() => {
-    if (rule && base && rule.version !== base.version && !dirty) {
-      setBase(rule);
-      setBaseVersion(rule.version);
-      setDraft(toDraft(rule));
-    }
-  }, [rule]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  const error = (pointer: string) =>
-    local[pointer] ??
+  const { draft, change, error, report, form, dialog, save } = useDefinitionEditor({
+    kind: 'rules',
+    teamId,
+    refName,
+    item: rule,
+    readOnly,
+    onDirty,
+    saved,
+    empty: EMPTY,
+    toDraft,
+    toBody,
+    calls,
     // a CEL parse error's drawing of where it is (lines of "| …") reads badly as prose
-    problemsUnder(server, pointer)
-      ?.split('\n')
-      .filter((l) => !l.startsWith('|'))
-      .join(' ');
-  const change = (patch: Partial<Draft>, ...pointers: string[]) => {
-    setDraft((d) => ({ ...d, ...patch }));
-    setLocal((l) => (pointers.some((p) => l[p]) ? Object.fromEntries(Object.entries(l).filter(([f]) => !pointers.includes(f))) : l));
-    setServer((s) => withoutProblems(s, pointers));
-  };
+    serverText: (message) =>
+      message
+        .split('\n')
+        .filter((l) => !l.startsWith('|'))
+        .join(' '),
+  });
   const toggle = (list: string[], id: string, on: boolean) => (on ? [...new Set([...list, id])] : list.filter((x) => x !== id));
 
   const check = () => {
@@ -177,62 +160,7 @@ function Editor({ teamId, refName, item: rule, editor, onDirty, saved }: EditorP
     if (draft.priority.trim() === '' || !Number.isInteger(priority) || priority < -1000 || priority > 1000)
       problems['/priority'] = 'A whole number from -1000 to 1000.';
     if (!draft.expression.trim()) problems['/conditions/expression'] = 'Write a condition (true applies always).';
-    setLocal(problems);
-    setServer({});
-    if (Object.keys(problems).length) {
-      focusProblem();
-      return false;
-    }
-    return true;
-  };
-
-  const send = async (branch: string, message: string | undefined): Promise<Saved> => {
-    sent.current = draft;
-    const body: Schemas['BusinessRuleInput'] = { ...toBody(draft), message };
-    const result = rule
-      ? await unwrap<Rule>(
-          api.PUT('/v1/teams/{team_id}/rules/{rule_id}', {
-            params: { path: { team_id: teamId, rule_id: rule.id }, query: { ref: branch } },
-            body: { ...body, version: baseVersion },
-          }),
-        )
-      : await unwrap<Rule>(api.POST('/v1/teams/{team_id}/rules', { params: { path: { team_id: teamId }, query: { ref: branch } }, body }));
-    client.setQueryData(itemKey(teamId, 'rules', result.id, branch), result);
-    return result;
-  };
-  const onSaved = (s: Saved, branch: string) => {
-    const result = client.getQueryData<Rule>(itemKey(teamId, 'rules', s.id, branch));
-    if (result) {
-      setBase(result);
-      setBaseVersion(result.version);
-      // the saved copy replaces the draft unless it was changed while saving
-      const before = sent.current;
-      setDraft((d) => (before && same(d, before) ? toDraft(result) : d));
-    }
-    if (!rule || branch !== refName) {
-      skip.current = true;
-      navigate(itemPath('rules', s.id, branch), { replace: !rule, state: { saved: { branch, commit: s.version } } });
-    }
-  };
-  const onReload = async (branch: string) => {
-    const latest = await unwrap<Rule>(api.GET('/v1/teams/{team_id}/rules/{rule_id}', { params: { path: { team_id: teamId, rule_id: rule!.id }, query: { ref: branch } } }));
-    client.setQueryData(itemKey(teamId, 'rules', latest.id, branch), latest);
-    setServer({});
-    setLocal({});
-    if (branch === refName) {
-      setBase(latest);
-      setBaseVersion(latest.version);
-      setDraft(toDraft(latest));
-    } else {
-      skip.current = true;
-      navigate(itemPath('rules', latest.id, branch));
-    }
-  };
-  const onDelete = async () => {
-    await unwrap(api.DELETE('/v1/teams/{team_id}/rules/{rule_id}', { params: { path: { team_id: teamId, rule_id: rule!.id }, query: { ref: refName } } }));
-    void client.invalidateQueries({ queryKey: ['team', teamId] });
-    skip.current = true;
-    navigate(listPath('rules', refName));
+    return report(problems);
   };
 
   const category = CATEGORIES.find((c) => c.value === draft.category) ?? CATEGORIES[0];
@@ -525,19 +453,8 @@ function Editor({ teamId, refName, item: rule, editor, onDirty, saved }: EditorP
           noun="business rule"
           name={draft.name.trim()}
           defaultMessage={`Save rule ${draft.name.trim() || '…'}`}
-          isNew={!rule}
-          dirty={dirty}
-          initialDone={saved ?? null}
           check={check}
-          send={send}
-          onSaved={onSaved}
-          onFields={(fields) => {
-            setServer(fields);
-            focusProblem();
-          }}
-          onRebase={setBaseVersion}
-          onReload={onReload}
-          onDelete={rule ? onDelete : undefined}
+          {...save}
         />
       )}
     </div>

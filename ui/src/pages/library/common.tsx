@@ -1,8 +1,14 @@
-// What the library's pages share: the links, the branch picker and the page around a document's or rule's editor (the Save card is components/SaveCard).
-import { useEffect, useState, type ReactNode } from 'react';
+// What the library's pages share: the links, the branch picker, the page around a document's or
+// rule's editor and the editor's mechanics (draft, problems, saving; the Save card is components/SaveCard).
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { useTeam } from '../../api/team';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { problemsUnder, withoutProblems } from '../../api/client';
+import { same } from '../../components/json';
+import { focusInvalid } from '../../components/focus';
+import type { Saved } from '../../components/SaveCard';
+import { useUnsavedGuard } from '../../components/unsaved';
 import { COMMIT } from '../../api/ids';
 import { useBranches } from '../../api/queries';
 import { ErrorNote, Loaded, PageHeader, inputClass, when } from '../../components/ui';
@@ -137,6 +143,164 @@ export function DefinitionPage<T extends { id: string; name: string }>({
         ))}
     </div>
   );
+}
+
+/** The calls for one kind of item; bodies are what `toBody` makes, with the commit message (and the version edited, on update). */
+export type DefinitionCalls<T, B> = {
+  get: (teamId: string, id: string, ref: string) => Promise<T>;
+  create: (teamId: string, ref: string, body: B & { message?: string }) => Promise<T>;
+  update: (teamId: string, id: string, ref: string, body: B & { message?: string; version?: string }) => Promise<T>;
+  remove: (teamId: string, id: string, ref: string) => Promise<unknown>;
+};
+
+/**
+ * What a document's or rule's editor shares: the draft `D` over the item `T` it started from,
+ * whether it changed (compared as bodies `B`), problems found here (`local`) and by the server,
+ * the unsaved-edits guard, a newer version shown when there are no edits, and the Save card's
+ * mechanics (`save`, to spread on SaveCard): create or update against the version edited, keep
+ * what was typed while saving, move to the item when new or saved on another branch, reload, delete.
+ */
+export function useDefinitionEditor<T extends { id: string; version: string }, D extends object, B>({
+  kind,
+  teamId,
+  refName,
+  item,
+  readOnly,
+  onDirty,
+  saved,
+  empty,
+  toDraft,
+  toBody,
+  calls,
+  serverText,
+}: Omit<EditorProps<T>, 'editor'> & {
+  kind: 'documents' | 'rules';
+  readOnly: boolean;
+  empty: D;
+  toDraft: (item: T) => D;
+  toBody: (draft: D) => B;
+  calls: DefinitionCalls<T, B>;
+  /** How a server's problem reads next to its field. */
+  serverText?: (message: string) => string;
+}) {
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const [base, setBase] = useState<T | null>(item);
+  const [baseVersion, setBaseVersion] = useState(item?.version);
+  const [draft, setDraft] = useState<D>(() => (item ? toDraft(item) : empty));
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const [server, setServer] = useState<Record<string, string>>({});
+  const form = useRef<HTMLDivElement>(null);
+  const focusProblem = () => focusInvalid(form.current);
+  // the draft a save sent: what is typed while it is on its way is kept when it returns
+  const sent = useRef<D | null>(null);
+
+  const baseDraft = useMemo(() => (base ? toDraft(base) : empty), [base]); // eslint-disable-line react-hooks/exhaustive-deps
+  const dirty = useMemo(() => !same(toBody(draft), toBody(baseDraft)), [draft, baseDraft]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => onDirty(dirty), [dirty, onDirty]);
+  const { dialog, skip } = useUnsavedGuard(dirty && !readOnly);
+
+  // a newer version arrived (someone saved; live refresh): shown unless there are edits
+  useEffect(() => {
+    if (item && base && item.version !== base.version && !dirty) {
+      setBase(item);
+      setBaseVersion(item.version);
+      setDraft(toDraft(item));
+    }
+  }, [item]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const error = (pointer: string) => {
+    const found = problemsUnder(server, pointer);
+    return local[pointer] ?? (found && serverText ? serverText(found) : found);
+  };
+  const change = (patch: Partial<D>, ...pointers: string[]) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    setLocal((l) => (pointers.some((p) => l[p]) ? Object.fromEntries(Object.entries(l).filter(([f]) => !pointers.includes(f))) : l));
+    setServer((s) => withoutProblems(s, pointers));
+  };
+  /** Marks the problems the page's checks found (dropping the server's); false when there are any. */
+  const report = (problems: Record<string, string>) => {
+    setLocal(problems);
+    setServer({});
+    if (Object.keys(problems).length) {
+      focusProblem();
+      return false;
+    }
+    return true;
+  };
+  const show = (latest: T) => {
+    setBase(latest);
+    setBaseVersion(latest.version);
+  };
+
+  const send = async (branch: string, message: string | undefined): Promise<Saved> => {
+    sent.current = draft;
+    const body = { ...toBody(draft), message };
+    const result = item
+      ? await calls.update(teamId, item.id, branch, { ...body, version: baseVersion })
+      : await calls.create(teamId, branch, body);
+    client.setQueryData(itemKey(teamId, kind, result.id, branch), result);
+    return result;
+  };
+  const onSaved = (s: Saved, branch: string) => {
+    const result = client.getQueryData<T>(itemKey(teamId, kind, s.id, branch));
+    if (result) {
+      show(result);
+      // the saved copy replaces the draft unless it was changed while saving
+      const before = sent.current;
+      setDraft((d) => (before && same(d, before) ? toDraft(result) : d));
+    }
+    if (!item || branch !== refName) {
+      skip.current = true;
+      navigate(itemPath(kind, s.id, branch), { replace: !item, state: { saved: { branch, commit: s.version } } });
+    }
+  };
+  const onReload = async (branch: string) => {
+    const latest = await calls.get(teamId, item!.id, branch);
+    client.setQueryData(itemKey(teamId, kind, latest.id, branch), latest);
+    setServer({});
+    setLocal({});
+    if (branch === refName) {
+      show(latest);
+      setDraft(toDraft(latest));
+    } else {
+      skip.current = true;
+      navigate(itemPath(kind, latest.id, branch));
+    }
+  };
+  const onDelete = async () => {
+    await calls.remove(teamId, item!.id, refName);
+    void client.invalidateQueries({ queryKey: ['team', teamId] });
+    skip.current = true;
+    navigate(listPath(kind, refName));
+  };
+
+  return {
+    draft,
+    change,
+    error,
+    local,
+    server,
+    report,
+    form,
+    dialog,
+    dirty,
+    /** The Save card's part of it. */
+    save: {
+      isNew: !item,
+      dirty,
+      initialDone: saved ?? null,
+      send,
+      onSaved,
+      onFields: (fields: Record<string, string>) => {
+        setServer(fields);
+        focusProblem();
+      },
+      onRebase: setBaseVersion,
+      onReload,
+      onDelete: item ? onDelete : undefined,
+    },
+  };
 }
 
 /** A list of words typed as text, separated by commas (tags, ids). */
