@@ -70,7 +70,7 @@ export default async function ({ page, base, step, check, run, dismissed }) {
   check(await page.getByLabel('Agent name').evaluate((e) => e === document.activeElement), 'the form is back, focused');
   await page.reload();
   const row = agents.getByRole('listitem').filter({ hasText: agent });
-  await row.waitFor();
+  await row.filter({ hasText: role }).waitFor(); // once the roles have loaded too
   const text = await row.textContent();
   check(/AI agent/.test(text) && /editor/.test(text) && text.includes(role), `the agent is listed with its role: ${text}`);
   check((await page.locator('#agent-token').count()) === 0, 'the token is not shown again after reload');

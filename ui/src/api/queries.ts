@@ -23,6 +23,12 @@ export function useRoles(teamId: string | null) {
   });
 }
 
+/** A business role's name by id: `…` while the roles load, `a deleted role` for one not found. */
+export function useRoleName(teamId: string | null) {
+  const roles = useRoles(teamId);
+  return (id: string) => (roles.data ? (roles.data.items.find((r) => r.id === id)?.name ?? 'a deleted role') : '…');
+}
+
 /** The team's playbooks on a ref, up to 200 (`['team', teamId, 'playbooks', ref]`). */
 export function usePlaybooks(teamId: string | null, ref = 'main') {
   return useQuery({

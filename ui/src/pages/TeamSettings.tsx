@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
-import { useRoles } from '../api/queries';
+import { useRoleName, useRoles } from '../api/queries';
 import { chooseTeam, useMembers, useTeam } from '../api/team';
 import { focusInvalid } from '../components/focus';
 import { After, Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, TextInput, inputClass, when } from '../components/ui';
@@ -136,7 +136,7 @@ function Members({ teamId, admin }: { teamId: string; admin: boolean }) {
   const client = useQueryClient();
   const members = useMembers(teamId);
   const roles = useRoles(teamId);
-  const roleName = (id: string) => roles.data?.items.find((r) => r.id === id)?.name ?? id.slice(0, 8);
+  const roleName = useRoleName(teamId);
   const [email, setEmail] = useState('');
   const [access, setAccess] = useState<Schemas['AccessRole']>('member');
   const refresh = () => client.invalidateQueries({ queryKey: ['team', teamId] });

@@ -3,7 +3,7 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient, type UseMutationResult } from '@tanstack/react-query';
 import { api, ApiError, unwrap, type Schemas } from '../../api/client';
-import { useRoles } from '../../api/queries';
+import { useRoleName, useRoles } from '../../api/queries';
 import { useMembers } from '../../api/team';
 import { focusInvalid } from '../../components/focus';
 import { ShownOnce } from '../../components/ShownOnce';
@@ -15,7 +15,7 @@ export default function Agents({ teamId, admin }: { teamId: string; admin: boole
   const client = useQueryClient();
   const members = useMembers(teamId);
   const roles = useRoles(teamId);
-  const roleName = (id: string) => roles.data?.items.find((r) => r.id === id)?.name ?? id.slice(0, 8);
+  const roleName = useRoleName(teamId);
   const create = useMutation({
     mutationFn: (body: Schemas['NewAgent']) =>
       unwrap<Schemas['CreatedAgent']>(api.POST('/v1/teams/{team_id}/agents', { params: { path: { team_id: teamId } }, body })),
