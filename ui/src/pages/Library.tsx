@@ -9,7 +9,8 @@ import { COMMIT } from '../api/ids';
 import { Badge, ButtonLink, Card, Loaded, PageHeader, Pager, when } from '../components/ui';
 import { words } from '../components/format';
 import { UrlTabs } from '../components/Tabs';
-import { RefPicker, itemPath } from './library/common';
+import { RefPicker } from '../components/RefPicker';
+import { itemPath } from './library/common';
 
 const PAGE_SIZE = 50;
 const TABS = [

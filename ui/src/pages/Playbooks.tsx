@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap, unwrapPage, type Schemas } from '../api/client';
 import { useTeam } from '../api/team';
 import { playbookPath } from '../api/ids';
-import { useBranches } from '../api/queries';
+import { RefPicker } from '../components/RefPicker';
 import { focusInvalid } from '../components/focus';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, PageHeader, Pager, TextInput, inputClass, when } from '../components/ui';
 
@@ -19,7 +19,6 @@ export default function Playbooks() {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const [creating, setCreating] = useState(false);
 
-  const branches = useBranches(teamId);
   const playbooks = useQuery({
     queryKey: ['team', teamId, 'playbooks', ref, { page }],
     queryFn: () =>
@@ -37,8 +36,6 @@ export default function Playbooks() {
     if (key !== 'page') next.delete('page');
     setParams(next, { replace: true });
   };
-  const branchList = branches.data?.items ?? [];
-  const current = branchList.find((b) => b.name === ref);
   const pagination = playbooks.data?.pagination;
 
   return (
@@ -46,27 +43,7 @@ export default function Playbooks() {
       <PageHeader title="Playbooks">
         {can('editor') && !creating && <Button onClick={() => setCreating(true)}>New playbook</Button>}
       </PageHeader>
-      <div className="mb-4 flex flex-wrap items-end gap-3">
-        <label className="flex flex-col gap-1 text-sm font-medium text-slate-800">
-          Branch
-          <select className={`${inputClass} sm:w-72`} value={ref} onChange={(e) => choose('ref', e.target.value)}>
-            {!branchList.some((b) => b.name === ref) && <option value={ref}>{ref}</option>}
-            {branchList.map((b) => (
-              <option key={b.id} value={b.name}>
-                {b.name}
-                {b.protected ? ' (protected)' : ''}
-                {b.status !== 'active' ? ` — ${b.status}` : ''}
-              </option>
-            ))}
-          </select>
-        </label>
-        {current && current.name !== 'main' && (
-          <p className="text-sm text-slate-700">
-            {current.type} branch{current.base_branch ? ` from ${current.base_branch}` : ''}, updated {when(current.updated_at)}
-          </p>
-        )}
-        {branches.error && <ErrorNote error={branches.error} title="Could not load the branches" />}
-      </div>
+      <RefPicker teamId={teamId} value={ref} onChange={(v) => choose('ref', v)} />
       {creating && <NewPlaybook teamId={teamId!} refName={ref} onCancel={() => setCreating(false)} />}
       <Card title={`On ${ref}${pagination ? ` (${pagination.total_count})` : ''}`}>
         <Loaded

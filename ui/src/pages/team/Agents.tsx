@@ -1,8 +1,9 @@
 // AI agents: members that act through the API or MCP with their own token. Admins create one
 // (its token is shown once) and remove it like any member; everyone else reads the list.
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient, type UseMutationResult } from '@tanstack/react-query';
-import { api, ApiError, unwrap, type Schemas } from '../../api/client';
+import { api, ApiError, problemsUnder, unwrap, type Schemas } from '../../api/client';
+import { RoleChecklist } from '../../components/RoleChecklist';
 import { useRoleName, useRoles } from '../../api/queries';
 import { useMembers } from '../../api/team';
 import { focusInvalid } from '../../components/focus';
@@ -115,7 +116,6 @@ function NewAgentForm({
   focus: boolean;
 }) {
   const form = useRef<HTMLFormElement>(null);
-  const rolesId = useId();
   const [name, setName] = useState('');
   const [access, setAccess] = useState<Schemas['AgentRole']>('member');
   const [chosen, setChosen] = useState<string[]>([]);
@@ -128,11 +128,6 @@ function NewAgentForm({
   const [blank, setBlank] = useState(false);
   const fields = create.error instanceof ApiError ? create.error.fields : {};
   const nameError = blank ? 'Enter a name for the agent.' : fields['/display_name'];
-  // a problem with one chosen role is reported at /roles/N
-  const rolesError = Object.entries(fields)
-    .filter(([f]) => f.startsWith('/roles'))
-    .map(([, m]) => m)
-    .join(' ');
   const submit = (e: FormEvent) => {
     e.preventDefault();
     // a blank name is refused here at once (the server refuses it too)
@@ -159,31 +154,7 @@ function NewAgentForm({
           )}
         </Field>
       </div>
-      <fieldset aria-describedby={rolesError ? `${rolesId}-error` : undefined}>
-        <legend className="text-sm font-medium text-slate-800">Business roles of the agent</legend>
-        {roles.length ? (
-          <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
-            {roles.map((r) => (
-              <label key={r.id} className="flex min-h-10 items-center gap-2 text-sm">
-                <input
-                  type="checkbox"
-                  className="h-4 w-4"
-                  checked={chosen.includes(r.id)}
-                  onChange={(e) => setChosen(e.target.checked ? [...chosen, r.id] : chosen.filter((x) => x !== r.id))}
-                />
-                {r.name}
-              </label>
-            ))}
-          </div>
-        ) : (
-          <p className="mt-1 text-sm text-slate-600">The team has no business roles yet.</p>
-        )}
-        {rolesError && (
-          <p id={`${rolesId}-error`} className="text-sm text-red-700">
-            {rolesError}
-          </p>
-        )}
-      </fieldset>
+      <RoleChecklist legend="Business roles of the agent" roles={roles} chosen={chosen} onChange={setChosen} error={problemsUnder(fields, '/roles')} />
       <div>
         <Button type="submit" busy={create.isPending}>
           Create agent

@@ -1,9 +1,10 @@
 // Branch protection: which branches change only by merging approved change proposals, and what
 // approval takes there. The branch list says which are protected; the rules (owners only, as
 // the API allows) are read for the protected branches alone, one request each.
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueries, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
-import { api, ApiError, unwrap, type Schemas } from '../../api/client';
+import { api, ApiError, problemsUnder, unwrap, type Schemas } from '../../api/client';
+import { RoleChecklist } from '../../components/RoleChecklist';
 import { useBranches, useRoles } from '../../api/queries';
 import { focusInvalid, useFocusOnClose } from '../../components/focus';
 import { Badge, Button, Card, ErrorNote, Field, Loaded, Pending, TextInput } from '../../components/ui';
@@ -221,7 +222,6 @@ function RulesForm({
 }) {
   const client = useQueryClient();
   const form = useRef<HTMLFormElement>(null);
-  const rolesId = useId();
   const [draft, setDraft] = useState<Draft>(() =>
     current
       ? {
@@ -257,10 +257,6 @@ function RulesForm({
     onError: () => focusInvalid(form.current),
   });
   const fields = save.error instanceof ApiError ? save.error.fields : {};
-  const rolesError = Object.entries(fields)
-    .filter(([f]) => f.startsWith('/required_reviewer_roles'))
-    .map(([, m]) => m)
-    .join(' ');
   const approvalsError = outOfRange ? 'Enter a whole number from 0 to 20.' : fields['/required_approvals'];
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -313,34 +309,14 @@ function RulesForm({
           )}
         </Field>
       </div>
-      <fieldset aria-describedby={rolesError ? `${rolesId}-error` : undefined}>
-        <legend className="text-sm font-medium text-slate-800">Required reviewer roles</legend>
-        <p className="text-xs text-slate-600">Each role checked needs an approval from someone who holds it.</p>
-        {roles.length ? (
-          <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
-            {roles.map((r) => (
-              <label key={r.id} className="flex min-h-10 items-center gap-2 text-sm">
-                <input
-                  type="checkbox"
-                  className="h-4 w-4"
-                  checked={draft.roles.includes(r.id)}
-                  onChange={(e) =>
-                    setDraft({ ...draft, roles: e.target.checked ? [...draft.roles, r.id] : draft.roles.filter((x) => x !== r.id) })
-                  }
-                />
-                {r.name}
-              </label>
-            ))}
-          </div>
-        ) : (
-          <p className="mt-1 text-sm text-slate-600">The team has no business roles yet.</p>
-        )}
-        {rolesError && (
-          <p id={`${rolesId}-error`} className="text-sm text-red-700">
-            {rolesError}
-          </p>
-        )}
-      </fieldset>
+      <RoleChecklist
+        legend="Required reviewer roles"
+        hint="Each role checked needs an approval from someone who holds it."
+        roles={roles}
+        chosen={draft.roles}
+        onChange={(chosen) => setDraft({ ...draft, roles: chosen })}
+        error={problemsUnder(fields, '/required_reviewer_roles')}
+      />
       {check('Dismiss stale approvals', 'A new commit on the proposal’s branch dismisses earlier approvals.', 'dismissStale')}
       {check('Require resolved discussions', 'Every discussion thread must be resolved before merging.', 'resolved')}
       {check('Allow self-approval', 'The proposal’s author may approve it and be counted.', 'selfApproval')}
