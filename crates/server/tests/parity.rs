@@ -240,7 +240,9 @@ fn ui_calls() -> BTreeSet<String> {
     for text in ui_source() {
         for (i, _) in text.match_indices("/v1/") {
             let quote = text[..i].chars().last().unwrap_or(' ');
-            if !matches!(quote, '\'' | '`') {
+            let line = text[..i].rsplit('\n').next().unwrap_or("").trim_start();
+            // a path in a comment calls nothing
+            if !matches!(quote, '\'' | '`') || line.starts_with("//") || line.starts_with('*') {
                 continue;
             }
             let end = text[i..].find(quote).map_or(text.len(), |e| i + e);
